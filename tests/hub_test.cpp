@@ -4,7 +4,11 @@
 #include "io/hub.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -298,6 +302,28 @@ TEST_F(HubTest, UnreachableHubFailsClearlyOrFallsBackToTheCache) {
   const fs::path snapshot = io::resolve_model("tiny/tts", options_);
   nowhere.refresh = true;  // would ask the Hub, which is unreachable: the cache answers
   EXPECT_EQ(io::resolve_model("tiny/tts", nowhere), snapshot);
+}
+
+TEST_F(HubTest, SilentServerTimesOutInsteadOfHanging) {
+  // A socket that listens but never answers: the connection opens, no response ever comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), length), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  options_.endpoint = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  options_.metadata_timeout_s = 1;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string message = error_of([&] { io::resolve_model("tiny/tts", options_); });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::close(fd);
+  EXPECT_NE(message.find("cannot reach " + options_.endpoint), std::string::npos) << message;
+  EXPECT_LT(seconds, 4.0);
 }
 
 TEST_F(HubTest, DiskFullIsReportedAndTheCacheStaysUsable) {
