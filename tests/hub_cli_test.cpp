@@ -17,6 +17,7 @@ namespace fs = std::filesystem;
 using test::FakeHub;
 
 const std::string kCommit = "4444444444444444444444444444444444444444";
+const std::string kTtsCommit = "5555555555555555555555555555555555555555";
 
 // Sets variables for the child processes of one test and restores the previous values.
 class ScopedEnvironment {
@@ -82,6 +83,23 @@ TEST_F(HubCliTest, DownloadPrintsTheSnapshotAndWorksOfflineAfterwards) {
   result = test::run_cli({"download", "tiny/hifigan", "--revision", kCommit});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, snapshot.string() + "\n");
+}
+
+TEST_F(HubCliTest, WithoutRepoIdDownloadsTheDefaultModelAndVocoder) {
+  // The fake Hub serves the tiny models under the default names.
+  const fs::path tiny = test::data_dir() / "models" / "tiny";
+  hub_.add_repo(
+      "microsoft/speecht5_tts",
+      FakeHub::repo_from_folder(tiny / "tts", kTtsCommit, {"config.json", "model.safetensors"}));
+  hub_.add_repo(
+      "microsoft/speecht5_hifigan",
+      FakeHub::repo_from_folder(tiny / "hifigan", kCommit, {"config.json", "model.safetensors"}));
+  const auto result = test::run_cli({"download"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(
+      result.out,
+      (cache_ / "models--microsoft--speecht5_tts" / "snapshots" / kTtsCommit).string() + "\n" +
+          (cache_ / "models--microsoft--speecht5_hifigan" / "snapshots" / kCommit).string() + "\n");
 }
 
 TEST_F(HubCliTest, ErrorsAreOneClearLine) {
