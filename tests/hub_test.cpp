@@ -226,6 +226,21 @@ TEST_F(HubTest, InterruptedTransferFailsClearlyThenResumesWithRange) {
   EXPECT_EQ(resumed, 1);
 }
 
+TEST_F(HubTest, ServerIgnoringRangeRestartsTheFileFromScratch) {
+  options_.max_resume_attempts = 0;
+  hub_.drop_downloads_after(70000, 1);
+  EXPECT_NE(error_of([&] { io::resolve_model("tiny/tts", options_); }).find("interrupted"),
+            std::string::npos);
+  hub_.ignore_range(true);
+  hub_.clear_requests();
+  const fs::path snapshot = io::resolve_model("tiny/tts", options_);
+  // The partial 70000 bytes were dropped rather than prepended to the whole file.
+  EXPECT_EQ(read_bytes(snapshot / "model.safetensors"),
+            read_bytes(tiny("tts") / "model.safetensors"));
+  const std::string sha = io::sha256_hex(read_bytes(tiny("tts") / "model.safetensors"));
+  EXPECT_EQ(count("GET", "/cdn/" + sha), 1);
+}
+
 TEST_F(HubTest, InterruptedTransferIsResumedWithinOneCall) {
   hub_.drop_downloads_after(50000, 2);  // two cuts, then the rest
   const fs::path snapshot = io::resolve_model("tiny/tts", options_);

@@ -144,6 +144,8 @@ void FakeHub::install_routes() {
       content = it->second;
     }
     if (req.method != "GET") return serve_bytes(res, std::move(content));
+    // cpp-httplib applies the parsed ranges itself; forgetting them makes it send everything.
+    if (ignore_range_) const_cast<httplib::Request&>(req).ranges.clear();
     if (corrupt_) content[content.size() / 2] ^= 0x5a;  // same size, wrong bytes
     const size_t drop_at = drops_left_.fetch_sub(1) > 0 ? drop_after_.load() : 0;
     if (drop_at == 0) return serve_bytes(res, std::move(content));

@@ -63,6 +63,8 @@ class FakeHub {
     drop_after_ = bytes;
     drops_left_ = count;
   }
+  // Answers LFS downloads with the whole file (200) even when asked for a Range.
+  void ignore_range(bool on) { ignore_range_ = on; }
   // LFS redirects go to http://localhost:{port} instead, another origin for the client.
   void use_other_host_for_cdn(bool on) { other_cdn_host_ = on; }
 
@@ -82,6 +84,7 @@ class FakeHub {
   std::atomic<size_t> drop_after_{0};
   std::atomic<int> drops_left_{0};
   std::atomic<bool> other_cdn_host_{false};
+  std::atomic<bool> ignore_range_{false};
 };
 
 }  // namespace speecht5::test
