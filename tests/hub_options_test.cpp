@@ -2,12 +2,14 @@
 // validation and the cache naming helpers: pure functions, no network.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
 #include "core/error.h"
 #include "io/hub.h"
 #include "io/hub_cache.h"
+#include "io/progress_bar.h"
 #include "support/fixtures.h"
 
 namespace speecht5 {
@@ -145,6 +147,39 @@ TEST(HubCacheTest, RefsAndNestedSnapshotLinks) {
   EXPECT_FALSE(cache.has_file(commit, "other"));
   cache.mark_missing(commit, "other");
   EXPECT_TRUE(cache.is_marked_missing(commit, "other"));
+}
+
+}  // namespace
+}  // namespace speecht5
+
+namespace speecht5 {
+namespace {
+
+TEST(HubProgressBarTest, DrawsInPlaceAndEndsTheLine) {
+  ::testing::internal::CaptureStderr();
+  {
+    io::ProgressBar bar("model.safetensors", 1500000, 500000, true);
+    bar.update(750000);  // the first update draws; later ones within 150 ms are skipped
+    bar.update(900000);
+    bar.finish();
+  }
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out.find("\rmodel.safetensors [###############               ]  50% 750.0 kB/1.5 MB"),
+            0u)
+      << out;
+  EXPECT_NE(out.find("\rmodel.safetensors [##################            ]  60% 900.0 kB/1.5 MB"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.back(), '\n');
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
+
+  ::testing::internal::CaptureStderr();
+  {
+    io::ProgressBar off("x", 10, 0, false);
+    off.update(5);
+    off.finish();
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 }  // namespace

@@ -239,6 +239,12 @@ void HubFetcher::download_blob(const std::string& filename, const FileMetadata& 
       fs::remove(incomplete, ec);  // our partial file does not fit the server's: start over
       broken = "the server refused to resume (HTTP 416)";
     } else if (response.ok() && (response.status < 200 || response.status >= 300)) {
+      // The storage a large file redirects to is not the Hub: its refusals (an expired signed
+      // URL, say) are not about tokens or missing repos.
+      if (url_origin(meta.location) != url_origin(options_.endpoint))
+        fail(ErrorCode::kNetwork, "download of " + what + " from " + url_origin(meta.location) +
+                                      " failed with HTTP " + std::to_string(response.status) +
+                                      "; try again (a partial download is resumed)");
       fail_for_status(filename, meta.commit, response);
     } else if (response.ok()) {
       if (meta.size < 0 || size_on_disk(incomplete) >= meta.size) break;
