@@ -1,0 +1,14 @@
+#pragma once
+// Element-wise activations, in place.
+#include <cstdint>
+
+namespace speecht5::kernels {
+
+void relu(float* x, int64_t n);
+// Exact GELU: 0.5·x·(1 + erf(x/√2)) (HF "gelu", not the tanh approximation).
+void gelu_erf(float* x, int64_t n);
+void sigmoid(float* x, int64_t n);
+void add(float* x, const float* y, int64_t n);  // x += y
+void scale(float* x, int64_t n, float s);        // x *= s
+
+}  // namespace speecht5::kernels

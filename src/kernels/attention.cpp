@@ -1,0 +1,73 @@
+#include "kernels/attention.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace speecht5::kernels {
+namespace {
+
+float dot(const float* a, const float* b, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+  float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+}  // namespace
+
+void softmax_rows(float* x, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = x + r * cols;
+    float max = row[0];
+    for (int64_t j = 1; j < cols; ++j) max = std::max(max, row[j]);
+    float sum = 0;
+    for (int64_t j = 0; j < cols; ++j) {
+      row[j] = std::exp(row[j] - max);
+      sum += row[j];
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t j = 0; j < cols; ++j) row[j] *= inv;
+  }
+}
+
+void relative_position_scores(const float* q, int64_t q_stride, int64_t tq, int64_t tk,
+                              const float* pe_k, int64_t head_dim, int64_t max_rel, float* bias) {
+  for (int64_t i = 0; i < tq; ++i) {
+    const float* qi = q + i * q_stride;
+    for (int64_t j = 0; j < tk; ++j) {
+      const int64_t rel = std::clamp<int64_t>(i - j, -max_rel, max_rel - 1) + max_rel;
+      bias[i * tk + j] = dot(qi, pe_k + rel * head_dim, head_dim);
+    }
+  }
+}
+
+void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k, const float* v,
+                    int64_t kv_stride, int64_t tk, int64_t head_dim, const float* score_bias,
+                    const float* key_mask, float* probs, float* out, int64_t out_stride) {
+  for (int64_t i = 0; i < tq; ++i) {
+    const float* qi = q + i * q_stride;
+    float* p = probs + i * tk;
+    for (int64_t j = 0; j < tk; ++j) {
+      float s = dot(qi, k + j * kv_stride, head_dim);
+      if (score_bias != nullptr) s += score_bias[i * tk + j];
+      if (key_mask != nullptr) s += key_mask[j];
+      p[j] = s;
+    }
+  }
+  softmax_rows(probs, tq, tk);
+  for (int64_t i = 0; i < tq; ++i) {
+    const float* p = probs + i * tk;
+    float* o = out + i * out_stride;
+    std::fill(o, o + head_dim, 0.0f);
+    for (int64_t j = 0; j < tk; ++j) {
+      const float w = p[j];
+      const float* vj = v + j * kv_stride;
+      for (int64_t d = 0; d < head_dim; ++d) o[d] += w * vj[d];
+    }
+  }
+}
+
+}  // namespace speecht5::kernels

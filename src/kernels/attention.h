@@ -1,0 +1,25 @@
+#pragma once
+// Scaled-dot-product attention pieces for one head. Query/key/value rows are strided because a
+// head is a column block of a [rows, hidden] projection output.
+#include <cstdint>
+
+namespace speecht5::kernels {
+
+// The value HF adds to the scores of padded keys (finfo(float32).min, not -inf).
+inline constexpr float kMaskedScore = -3.40282346638528859811704183484516925440e+38f;
+
+// In-place softmax over each row of `cols` values.
+void softmax_rows(float* x, int64_t rows, int64_t cols);
+
+// bias[i, j] = q[i] · pe_k[clip(i - j, -max_rel, max_rel - 1) + max_rel] for i < tq, j < tk
+// (SpeechT5's encoder relative position bias; q is the already scaled query).
+void relative_position_scores(const float* q, int64_t q_stride, int64_t tq, int64_t tk,
+                              const float* pe_k, int64_t head_dim, int64_t max_rel, float* bias);
+
+// One head: probs = softmax(q·kᵀ + score_bias + key_mask) [tq, tk]; out = probs·v.
+// q is already scaled. score_bias [tq, tk] and key_mask [tk] (0 or kMaskedScore) may be null.
+void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k, const float* v,
+                    int64_t kv_stride, int64_t tk, int64_t head_dim, const float* score_bias,
+                    const float* key_mask, float* probs, float* out, int64_t out_stride);
+
+}  // namespace speecht5::kernels

@@ -1,0 +1,35 @@
+#include "model/weight_reader.h"
+
+#include "core/error.h"
+
+namespace speecht5 {
+
+Tensor WeightReader::get(const std::string& name, const Shape& expected) const {
+  Tensor t = store_.get_f32(name);
+  if (t.shape() != expected)
+    fail(ErrorCode::kModel, store_.path().string() + ": tensor '" + name + "' has shape " +
+                                shape_to_string(t.shape()) + ", the config expects " +
+                                shape_to_string(expected));
+  return t;
+}
+
+float WeightReader::scalar(const std::string& name) const {
+  Tensor t = store_.get_f32(name);
+  if (t.numel() != 1)
+    fail(ErrorCode::kModel, store_.path().string() + ": tensor '" + name + "' has shape " +
+                                shape_to_string(t.shape()) + ", expected a scalar");
+  return t.data()[0];
+}
+
+kernels::Linear WeightReader::linear(const std::string& prefix, int64_t out, int64_t in,
+                                     bool with_bias) const {
+  Tensor w = get(prefix + ".weight", {out, in});
+  Tensor b = with_bias ? get(prefix + ".bias", {out}) : Tensor();
+  return kernels::Linear(std::move(w), std::move(b));
+}
+
+WeightReader::Norm WeightReader::layer_norm(const std::string& prefix, int64_t dim) const {
+  return {get(prefix + ".weight", {dim}), get(prefix + ".bias", {dim})};
+}
+
+}  // namespace speecht5
