@@ -13,52 +13,10 @@
 #include "io/tensor_store.h"
 #include "kernels/threading.h"
 #include "model/hifigan.h"
+#include "model/random_weights.h"
 
 namespace speecht5 {
 namespace {
-
-// Uniform(±1/√fan_in) weights (keeps activations O(1), no denormals), mean 0 / scale 1.
-std::shared_ptr<io::TensorStore> random_hifigan_store(const HifiGanConfig& c) {
-  auto store = std::make_shared<io::TensorStore>("memory", "bench");
-  std::mt19937 rng(42);
-  auto add = [&](const std::string& name, Shape shape, int64_t fan_in, float fill = NAN) {
-    io::TensorRecord rec;
-    rec.name = name;
-    rec.shape = shape;
-    rec.nbytes = sizeof(float) * shape_numel(shape);
-    auto* data = reinterpret_cast<float*>(store->allocate(rec.nbytes));
-    std::uniform_real_distribution<float> dist(-1.0f / std::sqrt(float(fan_in)),
-                                               1.0f / std::sqrt(float(fan_in)));
-    for (int64_t i = 0; i < shape_numel(shape); ++i) data[i] = std::isnan(fill) ? dist(rng) : fill;
-    rec.data = reinterpret_cast<std::byte*>(data);
-    store->add(rec);
-  };
-  add("mean", {c.model_in_dim}, 1, 0.0f);
-  add("scale", {c.model_in_dim}, 1, 1.0f);
-  int64_t ch = c.upsample_initial_channel;
-  add("conv_pre.weight", {ch, c.model_in_dim, 7}, c.model_in_dim * 7);
-  add("conv_pre.bias", {ch}, 1, 0.0f);
-  const size_t nk = c.resblock_kernel_sizes.size();
-  for (size_t i = 0; i < c.upsample_rates.size(); ++i) {
-    const int64_t k = c.upsample_kernel_sizes[i], out = ch / 2;
-    add("upsampler." + std::to_string(i) + ".weight", {ch, out, k}, ch * k / c.upsample_rates[i]);
-    add("upsampler." + std::to_string(i) + ".bias", {out}, 1, 0.0f);
-    for (size_t j = 0; j < nk; ++j) {
-      const int64_t rk = c.resblock_kernel_sizes[j];
-      for (size_t d = 0; d < c.resblock_dilation_sizes[j].size(); ++d)
-        for (const char* conv : {".convs1.", ".convs2."}) {
-          const std::string n =
-              "resblocks." + std::to_string(i * nk + j) + conv + std::to_string(d);
-          add(n + ".weight", {out, out, rk}, out * rk);
-          add(n + ".bias", {out}, 1, 0.0f);
-        }
-    }
-    ch = out;
-  }
-  add("conv_post.weight", {1, ch, 7}, ch * 7);
-  add("conv_post.bias", {1}, 1, 0.0f);
-  return store;
-}
 
 double process_cpu_seconds() {
   timespec ts;
@@ -67,7 +25,9 @@ double process_cpu_seconds() {
 }
 
 const HifiGan& full_vocoder() {
-  static const HifiGan vocoder(*random_hifigan_store(HifiGanConfig{}), HifiGanConfig{});
+  // The spec's random weights (seed 42), as the full-size fixtures use.
+  static const io::TensorStore store = make_random_store(HifiGanConfig{}, 42);
+  static const HifiGan vocoder(store, HifiGanConfig{});
   return vocoder;
 }
 
