@@ -1,36 +1,110 @@
 #include "kernels/linear.h"
 
+#include <omp.h>
+
+#include <atomic>
+
 #include "core/error.h"
+#include "kernels/gemv_kernels.h"
+#include "kernels/onednn_matmul.h"
+#include "kernels/threading.h"
 
 namespace speecht5::kernels {
+namespace {
 
-Linear::Linear(Tensor weight, Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {
-  if (weight_.rank() != 2) fail(ErrorCode::kModel, "Linear weight must be 2-D, got " + shape_to_string(weight_.shape()));
-  out_ = weight_.dim(0);
-  in_ = weight_.dim(1);
-  if (!bias_.empty() && bias_.numel() != out_)
-    fail(ErrorCode::kModel, "Linear bias " + shape_to_string(bias_.shape()) + " does not match weight " +
-                                shape_to_string(weight_.shape()));
+std::atomic<int64_t> g_gemm_min_rows{16};
+
+// Per-thread scratch for the converted activations; grows, never shrinks, so steady-state
+// decoding allocates nothing.
+struct Scratch {
+  AlignedBuffer buffer;
+  AlignedBuffer scales;
+  void* get(size_t bytes) {
+    if (buffer.bytes() < bytes) buffer = AlignedBuffer(bytes);
+    return buffer.data();
+  }
+  float* get_scales(int64_t rows) {
+    const size_t bytes = static_cast<size_t>(rows) * sizeof(float);
+    if (scales.bytes() < bytes) scales = AlignedBuffer(bytes);
+    return scales.as<float>();
+  }
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
 }
 
-// Portable first version: one dot product per output, with independent accumulators so the
-// compiler can vectorise. The optimised kernels replace this body (issue 5).
+}  // namespace
+
+int64_t gemm_min_rows() { return g_gemm_min_rows.load(std::memory_order_relaxed); }
+void set_gemm_min_rows(int64_t rows) { g_gemm_min_rows.store(rows, std::memory_order_relaxed); }
+
+Linear::Linear(Tensor weight, Tensor bias, Precision precision)
+    : bias_(std::move(bias)), precision_(precision) {
+  if (weight.rank() != 2)
+    fail(ErrorCode::kModel, "Linear weight must be 2-D, got " + shape_to_string(weight.shape()));
+  out_ = weight.dim(0);
+  in_ = weight.dim(1);
+  if (!bias_.empty() && bias_.numel() != out_)
+    fail(ErrorCode::kModel, "Linear bias " + shape_to_string(bias_.shape()) + " does not match weight " +
+                                shape_to_string(weight.shape()));
+  packed_ = std::make_shared<const PackedWeights>(pack_weights(weight.data(), out_, in_, precision));
+  if (precision == Precision::kFp32) weight_ = std::move(weight);
+}
+
+int64_t Linear::weight_bytes() const { return packed_ ? packed_->weight_bytes() : 0; }
+
 void Linear::forward(const float* x, int64_t rows, float* y) const {
-  const float* w = weight_.data();
-  const float* b = bias_.empty() ? nullptr : bias_.data();
-#pragma omp parallel for collapse(2) schedule(static) if (rows * out_ * in_ > (1 << 18))
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t o = 0; o < out_; ++o) {
-      const float* xr = x + r * in_;
-      const float* wo = w + o * in_;
-      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      int64_t i = 0;
-      for (; i + 8 <= in_; i += 8)
-        for (int k = 0; k < 8; ++k) acc[k] += xr[i + k] * wo[i + k];
-      float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-      for (; i < in_; ++i) sum += xr[i] * wo[i];
-      y[r * out_ + o] = sum + (b ? b[o] : 0.0f);
-    }
+  if (!packed_) fail(ErrorCode::kInternal, "Linear::forward on an empty (default-constructed) layer");
+  if (rows <= 0) return;
+  const float* bias = bias_.empty() ? nullptr : bias_.data();
+  if (precision_ == Precision::kFp32 && rows >= gemm_min_rows()) {
+    onednn_matmul_f32(x, rows, in_, weight_.data(), out_, bias, y);
+    return;
+  }
+  const PackedWeights& w = *packed_;
+  const KernelTable& table = active_kernels();
+  GemmArgs args;
+  args.rows = rows;
+  args.y = y;
+  args.ldy = out_;
+  args.bias = bias;
+  GemmFn fn = table.gemm_f32;
+  if (precision_ == Precision::kFp32) {
+    args.x = x;
+    args.ldx = in_;
+  } else if (precision_ == Precision::kBf16) {
+    auto* xb = static_cast<uint16_t*>(scratch().get(static_cast<size_t>(rows * w.k_padded) * 2));
+    convert_rows_bf16(x, rows, in_, in_, w.k_padded, xb);
+    args.x = xb;
+    args.ldx = w.k_padded;
+    fn = table.gemm_bf16;
+  } else {
+    Scratch& s = scratch();
+    auto* xq = static_cast<int8_t*>(s.get(static_cast<size_t>(rows * w.k_padded)));
+    float* scales = s.get_scales(rows);
+    quantize_rows_int8(x, rows, in_, in_, w.k_padded, xq, scales);
+    args.x = xq;
+    args.ldx = w.k_padded;
+    args.x_scales = scales;
+    fn = table.gemm_int8;
+  }
+  const int nt = static_cast<int>(std::min<int64_t>(
+      threads_for(w.weight_bytes(), 2 * rows * in_ * out_), w.blocks));
+  if (nt <= 1) {
+    args.block_begin = 0;
+    args.block_end = w.blocks;
+    fn(w, args);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  {
+    const int t = omp_get_thread_num(), n = omp_get_num_threads();
+    GemmArgs part = args;
+    part.block_begin = w.blocks * t / n;
+    part.block_end = w.blocks * (t + 1) / n;
+    fn(w, part);
   }
 }
 

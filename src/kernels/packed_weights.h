@@ -1,0 +1,72 @@
+#pragma once
+// Weights of a Linear layer repacked once at load so that a GEMV reads them as ONE sequential
+// stream: output rows are grouped in blocks of kBlock (16) and interleaved along the input
+// dimension, so each 64-byte line holds the same input position(s) for 16 outputs.
+//   fp32: [block][k][16]            float
+//   bf16: [block][k/2][16][2]       bf16 pairs (the operand layout of vdpbf16ps)
+//   int8: [block][k/4][16][4]       int8 quads (the operand layout of vpdpbusd), symmetric
+//                                   per-output-channel scales
+// The input dimension is zero-padded to a multiple of 2 (bf16) or 4 (int8); the last block is
+// zero-padded to 16 outputs. The layout does not depend on the ISA.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace speecht5::kernels {
+
+enum class Precision { kFp32 = 0, kBf16 = 1, kInt8 = 2 };
+std::string precision_name(Precision precision);
+Precision parse_precision(const std::string& name);  // "fp32" | "bf16" | "int8"
+
+inline constexpr int64_t kBlock = 16;
+
+// Owning, 64-byte aligned, uninitialised storage for kernel data.
+class AlignedBuffer {
+ public:
+  AlignedBuffer() = default;
+  explicit AlignedBuffer(size_t bytes);
+  void* data() { return ptr_.get(); }
+  const void* data() const { return ptr_.get(); }
+  size_t bytes() const { return bytes_; }
+  template <typename T>
+  T* as() { return static_cast<T*>(data()); }
+  template <typename T>
+  const T* as() const { return static_cast<const T*>(data()); }
+
+ private:
+  struct Free {
+    void operator()(void* p) const;
+  };
+  std::unique_ptr<void, Free> ptr_;
+  size_t bytes_ = 0;
+};
+
+struct PackedWeights {
+  Precision precision = Precision::kFp32;
+  int64_t out = 0;       // output features
+  int64_t in = 0;        // input features
+  int64_t blocks = 0;    // ceil(out / 16)
+  int64_t k_padded = 0;  // `in` rounded up to 1 / 2 / 4 elements
+  AlignedBuffer data;
+  AlignedBuffer scales;        // int8: float[blocks*16], w ≈ scale[o] · q[o,k]
+  AlignedBuffer compensation;  // int8: int32[blocks*16] = 128 · Σ_k q[o,k] (for u8·s8 dot)
+  int64_t weight_bytes() const { return static_cast<int64_t>(data.bytes()); }
+};
+
+// weight: row-major [out, in] float32 (PyTorch layout).
+PackedWeights pack_weights(const float* weight, int64_t out, int64_t in, Precision precision);
+
+// float32 → bfloat16, round to nearest even (NaN stays NaN).
+uint16_t float_to_bf16(float value);
+float bf16_to_float(uint16_t value);
+
+// Activations for the reduced-precision kernels, ISA-independent so every ISA computes the same
+// products. bf16: rows × k_padded, zero-padded. int8: symmetric per-row quantisation,
+// q = round(x · 127 / max|x|) in [-127, 127], scale = max|x| / 127 (0 for an all-zero row).
+void convert_rows_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                       uint16_t* out);
+void quantize_rows_int8(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                        int8_t* out, float* scales);
+
+}  // namespace speecht5::kernels
