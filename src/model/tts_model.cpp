@@ -5,10 +5,11 @@
 
 namespace speecht5 {
 
-TtsModel::TtsModel(const TtsConfig& config, const io::TensorStore& store)
+TtsModel::TtsModel(const TtsConfig& config, const io::TensorStore& store,
+                   kernels::Precision precision)
     : config_((config.validate(), config)),
-      encoder_(config_, WeightReader(store)),
-      decoder_(config_, WeightReader(store)),
+      encoder_(config_, WeightReader(store, precision)),
+      decoder_(config_, WeightReader(store, precision)),
       postnet_(store, config_) {}
 
 std::filesystem::path find_checkpoint(const std::filesystem::path& folder) {
@@ -20,7 +21,7 @@ std::filesystem::path find_checkpoint(const std::filesystem::path& folder) {
                            ": no model.safetensors or pytorch_model.bin in the model folder");
 }
 
-TtsModel TtsModel::load(const std::filesystem::path& path) {
+TtsModel TtsModel::load(const std::filesystem::path& path, kernels::Precision precision) {
   if (!std::filesystem::exists(path))
     fail(ErrorCode::kIo, path.string() + ": model path does not exist");
   const bool is_dir = std::filesystem::is_directory(path);
@@ -28,7 +29,7 @@ TtsModel TtsModel::load(const std::filesystem::path& path) {
   if (folder.empty()) folder = ".";
   const auto checkpoint = is_dir ? find_checkpoint(path) : path;
   const TtsConfig config = load_tts_config(folder);
-  return TtsModel(config, io::TensorStore::open(checkpoint));
+  return TtsModel(config, io::TensorStore::open(checkpoint), precision);
 }
 
 }  // namespace speecht5

@@ -15,11 +15,14 @@ class TtsModel {
  public:
   // Builds the model from `store`, which must fit `config` (checked tensor by tensor). Weight
   // tensors are shared with the store (memory-mapped files stay mapped while the model lives).
-  TtsModel(const TtsConfig& config, const io::TensorStore& store);
+  // `precision` applies to the weight matmuls (kernels::Linear); fp32 matches the reference.
+  TtsModel(const TtsConfig& config, const io::TensorStore& store,
+           kernels::Precision precision = kernels::Precision::kFp32);
 
   // A model folder (config.json + model.safetensors or pytorch_model.bin), or a checkpoint file
   // with config.json beside it.
-  static TtsModel load(const std::filesystem::path& path);
+  static TtsModel load(const std::filesystem::path& path,
+                       kernels::Precision precision = kernels::Precision::kFp32);
 
   const TtsConfig& config() const { return config_; }
   const TextEncoder& encoder() const { return encoder_; }
