@@ -23,8 +23,8 @@ TEST(GenerationBatchTest, EachItemMatchesTheReferenceUpToItsOwnStopStep) {
   ASSERT_EQ(sequences[1].size(), 11u);
 
   test::IntermediateRecorder rec;
-  const auto out =
-      generate_speech_batch(model, sequences, f.tensor("speaker_embeddings"), options, rec.observer());
+  const auto out = generate_speech_batch(model, sequences, f.tensor("speaker_embeddings"), options,
+                                         rec.observer());
   ASSERT_EQ(out.size(), 2u);
   const std::vector<int64_t> stop_steps = f.meta_ints("stop_steps");
   const std::vector<int64_t> lengths = f.ints("spectrogram_lengths");
@@ -71,7 +71,7 @@ TEST(GenerationBatchTest, BatchItemEqualsItsSingleRun) {
   const TtsModel model = TtsModel::load(test::data_dir() / "models/tiny/tts");
   const test::Fixture f("tiny_gen_batch.safetensors");
   GenerationOptions o = test::options_from(f);
-  o.threshold = 3.0;   // never met: both runs go to maxlen
+  o.threshold = 3.0;  // never met: both runs go to maxlen
   o.minlenratio = 0;
   o.maxlenratio = 1.0;  // batch: int(19/2) = 9 steps
   const std::vector<int64_t> ids = f.ints("input_ids");

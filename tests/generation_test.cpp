@@ -78,8 +78,11 @@ TEST(GenerationTest, DifferentSeedGivesDifferentOutputSameSeedSameOutput) {
 }
 
 TEST(GenerationTest, OptionsValidateNamesTheOption) {
-  for (auto [field, value] : std::vector<std::pair<std::string, double>>{
-           {"threshold", -1}, {"threshold", NAN}, {"minlenratio", -0.5}, {"maxlenratio", INFINITY}}) {
+  for (auto [field, value] :
+       std::vector<std::pair<std::string, double>>{{"threshold", -1},
+                                                   {"threshold", NAN},
+                                                   {"minlenratio", -0.5},
+                                                   {"maxlenratio", INFINITY}}) {
     GenerationOptions o;
     if (field == "threshold") o.threshold = value;
     if (field == "minlenratio") o.minlenratio = value;

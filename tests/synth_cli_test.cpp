@@ -67,12 +67,27 @@ TEST_F(SynthCli, SavedMelMatchesFixture) {
     const test::Fixture f(std::string(name) + ".safetensors");
     const std::string mel = (dir / (std::string(name) + "_mel.npy")).string();
     const std::string stop = (dir / (std::string(name) + "_stop.npy")).string();
-    auto r = test::run_cli({"synth", "--model", model, "--input-ids", ids_of(f), "--speaker",
-                            speaker, "--seed", "42", "--threshold",
-                            std::to_string(f.meta_number("threshold")), "--minlenratio",
-                            std::to_string(f.meta_number("minlenratio")), "--maxlenratio",
-                            std::to_string(f.meta_number("maxlenratio")), "--vocoder", "none",
-                            "--save-mel", mel, "--save-stop-probs", stop});
+    auto r = test::run_cli({"synth",
+                            "--model",
+                            model,
+                            "--input-ids",
+                            ids_of(f),
+                            "--speaker",
+                            speaker,
+                            "--seed",
+                            "42",
+                            "--threshold",
+                            std::to_string(f.meta_number("threshold")),
+                            "--minlenratio",
+                            std::to_string(f.meta_number("minlenratio")),
+                            "--maxlenratio",
+                            std::to_string(f.meta_number("maxlenratio")),
+                            "--vocoder",
+                            "none",
+                            "--save-mel",
+                            mel,
+                            "--save-stop-probs",
+                            stop});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::string shape;
     const Tensor got = read_npy_f32(mel, &shape);
@@ -104,8 +119,10 @@ TEST_F(SynthCli, BadOptionsFailWithClearMessage) {
       {{"--vocoder", "hifigan-nope"}, "--vocoder"},
   };
   for (const Case& c : cases) {
-    std::map<std::string, std::string> options = {
-        {"--model", model}, {"--input-ids", "4,5,6,2"}, {"--speaker", speaker}, {"--save-mel", mel}};
+    std::map<std::string, std::string> options = {{"--model", model},
+                                                  {"--input-ids", "4,5,6,2"},
+                                                  {"--speaker", speaker},
+                                                  {"--save-mel", mel}};
     options[c.extra[0]] = c.extra[1];
     std::vector<std::string> args = {"synth"};
     for (const auto& [key, value] : options) args.insert(args.end(), {key, value});

@@ -56,9 +56,9 @@ DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<f
   s.enc_len_ = encoder_out.dim(1);
   const int64_t B = s.batch_, T = s.enc_len_;
   if (speakers.numel() != B * S)
-    fail(ErrorCode::kInvalidArgument,
-         "speaker embedding has " + std::to_string(speakers.numel()) + " values, expected " +
-             std::to_string(B) + " × " + std::to_string(S));
+    fail(ErrorCode::kInvalidArgument, "speaker embedding has " + std::to_string(speakers.numel()) +
+                                          " values, expected " + std::to_string(B) + " × " +
+                                          std::to_string(S));
   if (static_cast<int64_t>(key_mask.size()) != B * T)
     fail(ErrorCode::kInternal, "decoder: key mask size does not match the encoder output");
   s.key_mask_ = key_mask;
@@ -88,9 +88,9 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   const int64_t n = static_cast<int64_t>(active.size());
   const int step = static_cast<int>(s.pos_ + 1);
   if (s.pos_ >= config_.max_speech_positions)
-    fail(ErrorCode::kInvalidArgument,
-         "decoder: position " + std::to_string(s.pos_) + " exceeds max_speech_positions (" +
-             std::to_string(config_.max_speech_positions) + ")");
+    fail(ErrorCode::kInvalidArgument, "decoder: position " + std::to_string(s.pos_) +
+                                          " exceeds max_speech_positions (" +
+                                          std::to_string(config_.max_speech_positions) + ")");
   s.ensure_capacity(s.pos_ + 1, H);
 
   float* x = s.scratch_.data();
@@ -116,8 +116,8 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   ++s.pos_;
 }
 
-void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>& active,
-                              float* x, float* cross_probs, const Observer& observer) const {
+void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>& active, float* x,
+                              float* cross_probs, const Observer& observer) const {
   const Layer& layer = layers_[l];
   const int64_t H = config_.hidden_size, T = s.enc_len_, B = s.batch_;
   const int64_t n = static_cast<int64_t>(active.size());
@@ -163,8 +163,8 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   for (int64_t i = 0; i < n; ++i) {
     const int64_t item = active[i];
     for (int64_t h = 0; h < heads; ++h) {
-      float* probs = cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T
-                                            : s.probs_.data();
+      float* probs =
+          cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : s.probs_.data();
       kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + item * T * H + h * d,
                               s.cross_v_[l].data() + item * T * H + h * d, H, T, d, nullptr,
                               s.key_mask_.data() + item * T, probs, ctx + i * H + h * d, H);

@@ -32,15 +32,15 @@ class DecoderState {
   void ensure_capacity(int64_t positions, int64_t hidden);
 
   int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, capacity_ = 0;
-  std::vector<float> key_mask_;                 // [B, T]: 0 or finfo.min
-  std::vector<float> speakers_;                 // [B, S], L2-normalised
-  std::vector<float> active_speakers_;          // [n, S] rows of the active items
-  std::vector<std::vector<float>> cross_k_;     // per layer [B, T, H]
+  std::vector<float> key_mask_;              // [B, T]: 0 or finfo.min
+  std::vector<float> speakers_;              // [B, S], L2-normalised
+  std::vector<float> active_speakers_;       // [n, S] rows of the active items
+  std::vector<std::vector<float>> cross_k_;  // per layer [B, T, H]
   std::vector<std::vector<float>> cross_v_;
-  std::vector<std::vector<float>> self_k_;      // per layer [B, capacity, H]
+  std::vector<std::vector<float>> self_k_;  // per layer [B, capacity, H]
   std::vector<std::vector<float>> self_v_;
-  std::vector<float> scratch_;                  // one step of activations for all B items
-  std::vector<float> probs_;                    // one query row of attention weights
+  std::vector<float> scratch_;  // one step of activations for all B items
+  std::vector<float> probs_;    // one query row of attention weights
 };
 
 class SpeechDecoder {
@@ -55,8 +55,8 @@ class SpeechDecoder {
   // One decoder step for the batch items in `active` (ascending item indices), all at position
   // state.position(). frames [n, M]: each item's decoder input (zeros at position 0).
   // Writes feat [n, r·M], stop_logits [n, r] and, if not null, cross_probs [n, L, heads, T].
-  void step(DecoderState& state, const std::vector<int>& active, const float* frames,
-            uint64_t seed, float* feat, float* stop_logits, float* cross_probs,
+  void step(DecoderState& state, const std::vector<int>& active, const float* frames, uint64_t seed,
+            float* feat, float* stop_logits, float* cross_probs,
             const Observer& observer = nullptr) const;
 
   int64_t layers() const { return static_cast<int64_t>(layers_.size()); }

@@ -15,8 +15,8 @@ SpeechDecoderPrenet::SpeechDecoderPrenet(const TtsConfig& config, const WeightRe
   const std::string p = "speecht5.decoder.prenet";
   const int64_t units = config.speech_decoder_prenet_units;
   for (int l = 0; l < config.speech_decoder_prenet_layers; ++l)
-    layers_.push_back(w.linear(p + ".layers." + std::to_string(l), units,
-                               l == 0 ? config.num_mel_bins : units));
+    layers_.push_back(
+        w.linear(p + ".layers." + std::to_string(l), units, l == 0 ? config.num_mel_bins : units));
   final_layer_ = w.linear(p + ".final_layer", config.hidden_size, units);
   alpha_ = w.scalar(p + ".encode_positions.alpha");
   speaker_layer_ = w.linear(p + ".speaker_embeds_layer", config.hidden_size,

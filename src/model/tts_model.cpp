@@ -17,8 +17,8 @@ std::filesystem::path find_checkpoint(const std::filesystem::path& folder) {
     const auto file = folder / name;
     if (std::filesystem::is_regular_file(file)) return file;
   }
-  fail(ErrorCode::kIo, folder.string() +
-                           ": no model.safetensors or pytorch_model.bin in the model folder");
+  fail(ErrorCode::kIo,
+       folder.string() + ": no model.safetensors or pytorch_model.bin in the model folder");
 }
 
 TtsModel TtsModel::load(const std::filesystem::path& path, kernels::Precision precision) {

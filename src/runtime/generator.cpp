@@ -14,9 +14,9 @@ namespace {
 
 void require_finite_non_negative(double value, const char* name) {
   if (!std::isfinite(value) || value < 0)
-    fail(ErrorCode::kInvalidArgument,
-         std::string("generation option ") + name + " must be a finite number >= 0, got " +
-             std::to_string(value));
+    fail(ErrorCode::kInvalidArgument, std::string("generation option ") + name +
+                                          " must be a finite number >= 0, got " +
+                                          std::to_string(value));
 }
 
 // One item's outputs as they grow step by step.
@@ -24,7 +24,7 @@ struct ItemRecord {
   std::vector<float> frames;  // [steps · r, M]
   std::vector<float> logits;  // [steps, r]
   std::vector<float> probs;
-  std::vector<float> cross;   // [steps, L, heads, T]
+  std::vector<float> cross;  // [steps, L, heads, T]
   int64_t stop_step = 0;
 };
 
@@ -62,9 +62,9 @@ std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
       fail(ErrorCode::kInvalidArgument, "generate: item " + std::to_string(b) + " has no tokens");
   const int64_t S = c.speaker_embedding_dim;
   if (speakers.numel() != B * S)
-    fail(ErrorCode::kInvalidArgument,
-         "generate: speaker embeddings have " + std::to_string(speakers.numel()) +
-             " values, expected " + std::to_string(B) + " × " + std::to_string(S));
+    fail(ErrorCode::kInvalidArgument, "generate: speaker embeddings have " +
+                                          std::to_string(speakers.numel()) + " values, expected " +
+                                          std::to_string(B) + " × " + std::to_string(S));
 
   const TokenBatch tokens = TokenBatch::from_sequences(ids, c.pad_token_id);
   const Tensor encoder_out = model.encoder().forward(tokens, observer);
@@ -78,8 +78,8 @@ std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
   }
 
   const SpeechDecoder& decoder = model.decoder();
-  DecoderState state = decoder.start(encoder_out, tokens.key_mask(), speakers,
-                                     std::min<int64_t>(max_steps, 256));
+  DecoderState state =
+      decoder.start(encoder_out, tokens.key_mask(), speakers, std::min<int64_t>(max_steps, 256));
   const int64_t L = decoder.layers(), heads = decoder.heads();
   const int64_t cross_size = L * heads * T;
   std::vector<float> frames(B * M, 0.0f), feat(B * r * M), logits(B * r);
@@ -113,9 +113,12 @@ std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
         rec.cross.insert(rec.cross.end(), cross.data() + i * cross_size,
                          cross.data() + (i + 1) * cross_size);
       bool stop;
-      if (idx < limits.minlen && idx < max_steps) stop = false;
-      else if (idx < limits.maxlen && idx < max_steps) stop = sum >= threshold;
-      else stop = true;
+      if (idx < limits.minlen && idx < max_steps)
+        stop = false;
+      else if (idx < limits.maxlen && idx < max_steps)
+        stop = sum >= threshold;
+      else
+        stop = true;
       if (stop) {
         rec.stop_step = idx;
       } else {

@@ -13,10 +13,10 @@
 namespace speecht5 {
 
 struct GenerationOptions {
-  double threshold = 0.5;    // stop when the summed stop probabilities of a step reach this
-  double minlenratio = 0.0;  // minlen = int(T · minlenratio / r) decoder steps
-  double maxlenratio = 20.0; // maxlen = int(T · maxlenratio / r) decoder steps
-  uint64_t seed = 0;         // prenet dropout seed: the output is deterministic per seed
+  double threshold = 0.5;         // stop when the summed stop probabilities of a step reach this
+  double minlenratio = 0.0;       // minlen = int(T · minlenratio / r) decoder steps
+  double maxlenratio = 20.0;      // maxlen = int(T · maxlenratio / r) decoder steps
+  uint64_t seed = 0;              // prenet dropout seed: the output is deterministic per seed
   bool cross_attentions = false;  // return the cross-attention weights (memory: L·h·N·T floats)
 
   // Throws Error(kInvalidArgument) naming the offending option.
@@ -50,8 +50,10 @@ GeneratedSpeech generate_speech(const TtsModel& model, const std::vector<int64_t
 // A batch: sequences are right-padded with pad_token_id (masked, as the reference's
 // `1 - (ids == pad)`), speakers is [B, S]. minlen/maxlen come from the padded length as in the
 // reference. Item b's cross-attentions cover its own ids.size() keys.
-std::vector<GeneratedSpeech> generate_speech_batch(
-    const TtsModel& model, const std::vector<std::vector<int64_t>>& ids, const Tensor& speakers,
-    const GenerationOptions& options, const Observer& observer = nullptr);
+std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
+                                                   const std::vector<std::vector<int64_t>>& ids,
+                                                   const Tensor& speakers,
+                                                   const GenerationOptions& options,
+                                                   const Observer& observer = nullptr);
 
 }  // namespace speecht5

@@ -25,7 +25,8 @@ Tensor IntermediateRecorder::rows(const std::string& name, int item) const {
 
 Tensor IntermediateRecorder::decoder_layer_outs(int layers, int item) const {
   std::vector<Tensor> per_layer;
-  for (int l = 0; l < layers; ++l) per_layer.push_back(rows("layer" + std::to_string(l) + ".out", item));
+  for (int l = 0; l < layers; ++l)
+    per_layer.push_back(rows("layer" + std::to_string(l) + ".out", item));
   const int64_t steps = per_layer[0].dim(0), H = per_layer[0].dim(1);
   Tensor out({steps, layers, H});
   for (int64_t s = 0; s < steps; ++s)
@@ -54,8 +55,8 @@ void check_generation_fixture(const TtsModel& model, const Fixture& f, bool inte
   const std::string name = f.name().substr(0, f.name().find('.'));
   const int64_t expected_steps = static_cast<int64_t>(f.meta_number("steps"));
   EXPECT_EQ(g.steps, expected_steps) << name;
-  std::printf("[steps ] %s: %lld (reference %lld)\n", name.c_str(),
-              static_cast<long long>(g.steps), static_cast<long long>(expected_steps));
+  std::printf("[steps ] %s: %lld (reference %lld)\n", name.c_str(), static_cast<long long>(g.steps),
+              static_cast<long long>(expected_steps));
   if (g.steps != expected_steps) return;
   expect_rel_l2(name + ".spectrogram_before_postnet", g.spectrogram_before_postnet,
                 f.tensor("spectrogram_before_postnet"));
@@ -75,8 +76,7 @@ void check_generation_fixture(const TtsModel& model, const Fixture& f, bool inte
     const std::string key = std::string("layer0.") + part;
     expect_rel_l2(name + "." + key, rec.rows(key), f.tensor(key));
   }
-  expect_rel_l2(name + ".decoder_layer_outs",
-                rec.decoder_layer_outs(model.config().decoder_layers),
+  expect_rel_l2(name + ".decoder_layer_outs", rec.decoder_layer_outs(model.config().decoder_layers),
                 f.tensor("decoder_layer_outs"));
 }
 

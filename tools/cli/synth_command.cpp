@@ -90,7 +90,8 @@ int run_synth(const SynthArgs& a) {
 RegisterCommand synth_command(
     "synth", "Synthesize speech (token ids → mel spectrogram)", [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<SynthArgs>();
-      sub.add_option("--model", a->model, "TTS model folder (config.json + checkpoint)")->required();
+      sub.add_option("--model", a->model, "TTS model folder (config.json + checkpoint)")
+          ->required();
       sub.add_option("--input-ids", a->input_ids, "comma-separated token ids, eos (2) included");
       sub.add_option("--speaker", a->speaker,
                      "built-in voice name or x-vector file (.npy / raw float32 .bin)")
