@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   nlohmann-json3-dev libcli11-dev libzip-dev libsentencepiece-dev sentencepiece
-  libdnnl-dev libsndfile1-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libdnnl-dev libsndfile1-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 missing=()

@@ -1,0 +1,317 @@
+#include "kernels/conv1d.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <dnnl.hpp>
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace speecht5::kernels {
+namespace {
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// (batch, time, accumulate, has_slope, slope, tanh): what a primitive depends on at run time.
+using ShapeKey = std::tuple<int64_t, int64_t, bool, bool, float, bool>;
+
+// Copies between the two layouts of one [batch, channels, time] signal.
+void to_channels_first(const float* x, int64_t batch, int64_t channels, int64_t time, float* out) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < time; ++t)
+      for (int64_t c = 0; c < channels; ++c)
+        out[(b * channels + c) * time + t] = x[(b * time + t) * channels + c];
+}
+
+void to_time_first(const float* x, int64_t batch, int64_t channels, int64_t time, float* out) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t t = 0; t < time; ++t)
+        out[(b * time + t) * channels + c] = x[(b * channels + c) * time + t];
+}
+
+}  // namespace
+
+struct Conv1d::Impl {
+  bool transposed = false;
+  Tensor weight;  // PyTorch layout, as given
+  Tensor bias;
+  int64_t in = 0, out = 0, k = 0, stride = 1, padding = 0, dilation = 1;
+  SignalLayout layout = SignalLayout::kChannelsFirst;
+
+  struct Entry {
+    dnnl::primitive primitive;
+    dnnl::memory weights;  // in the format this primitive wants
+  };
+  std::mutex mutex;
+  std::map<ShapeKey, Entry> cache;
+  // Weights already reordered, by format: primitives of different shapes usually share one.
+  std::vector<dnnl::memory> prepared_weights;
+  bool onednn_unavailable = false;
+
+  int64_t out_length(int64_t t) const {
+    return transposed ? (t - 1) * stride - 2 * padding + k : t + 2 * padding - dilation * (k - 1);
+  }
+
+  dnnl::memory::format_tag activation_tag() const {
+    return layout == SignalLayout::kTimeFirst ? dnnl::memory::format_tag::nwc
+                                              : dnnl::memory::format_tag::ncw;
+  }
+
+  dnnl::memory weights_in_format(const dnnl::memory::desc& wanted) {
+    for (const auto& m : prepared_weights)
+      if (m.get_desc() == wanted) return m;
+    using tag = dnnl::memory::format_tag;
+    // oneDNN orders weight dims (out, in, k) for both kinds; ConvTranspose1d stores [in, out, k].
+    const dnnl::memory::desc source({out, in, k}, dnnl::memory::data_type::f32,
+                                    transposed ? tag::bac : tag::oiw);
+    dnnl::memory src(source, cpu_engine(), const_cast<float*>(weight.data()));
+    dnnl::memory dst(wanted, cpu_engine());
+    dnnl::stream stream(cpu_engine());
+    dnnl::reorder(src, dst).execute(stream, src, dst);
+    stream.wait();
+    prepared_weights.push_back(dst);
+    return dst;
+  }
+
+  Entry make_entry(int64_t batch, int64_t time, const ConvEpilogue& epilogue) {
+    using namespace dnnl;
+    using dt = memory::data_type;
+    const memory::desc src_md({batch, in, time}, dt::f32, activation_tag());
+    const memory::desc dst_md({batch, out, out_length(time)}, dt::f32, activation_tag());
+    const memory::desc weights_md({out, in, k}, dt::f32, memory::format_tag::any);
+    const memory::desc bias_md({out}, dt::f32, memory::format_tag::x);
+    post_ops ops;
+    if (epilogue.accumulate) ops.append_sum(1.0f);
+    if (epilogue.leaky_slope)
+      ops.append_eltwise(1.0f, algorithm::eltwise_relu, *epilogue.leaky_slope, 0.0f);
+    if (epilogue.tanh) ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f);
+    primitive_attr attr;
+    attr.set_post_ops(ops);
+    const auto kind = prop_kind::forward_inference;
+    Entry entry;
+    if (transposed) {
+      auto desc = bias.empty()
+                      ? deconvolution_forward::desc(kind, algorithm::deconvolution_direct, src_md,
+                                                    weights_md, dst_md, {stride}, {padding},
+                                                    {padding})
+                      : deconvolution_forward::desc(kind, algorithm::deconvolution_direct, src_md,
+                                                    weights_md, bias_md, dst_md, {stride},
+                                                    {padding}, {padding});
+      deconvolution_forward::primitive_desc pd(desc, attr, cpu_engine());
+      log::debug("conv_transpose1d ", in, "->", out, " k", k, " T", time, ": ", pd.impl_info_str());
+      entry.primitive = deconvolution_forward(pd);
+      entry.weights = weights_in_format(pd.weights_desc());
+    } else {
+      auto desc = bias.empty()
+                      ? convolution_forward::desc(kind, algorithm::convolution_direct, src_md,
+                                                  weights_md, dst_md, {1}, {dilation - 1},
+                                                  {padding}, {padding})
+                      : convolution_forward::desc(kind, algorithm::convolution_direct, src_md,
+                                                  weights_md, bias_md, dst_md, {1},
+                                                  {dilation - 1}, {padding}, {padding});
+      convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
+      log::debug("conv1d ", in, "->", out, " k", k, " d", dilation, " T", time, ": ",
+                 pd.impl_info_str());
+      entry.primitive = convolution_forward(pd);
+      entry.weights = weights_in_format(pd.weights_desc());
+    }
+    return entry;
+  }
+
+  // Null when oneDNN cannot run this shape (the caller falls back to the reference loops).
+  const Entry* entry_for(int64_t batch, int64_t time, const ConvEpilogue& epilogue) {
+    std::lock_guard lock(mutex);
+    if (onednn_unavailable) return nullptr;
+    const ShapeKey key{batch, time, epilogue.accumulate, epilogue.leaky_slope.has_value(),
+                       epilogue.leaky_slope.value_or(0.0f), epilogue.tanh};
+    if (auto it = cache.find(key); it != cache.end()) return &it->second;
+    // Variable-length inputs would otherwise grow the cache without bound.
+    if (cache.size() >= 64) cache.clear();
+    try {
+      return &cache.emplace(key, make_entry(batch, time, epilogue)).first->second;
+    } catch (const dnnl::error& e) {
+      log::warn("oneDNN cannot run a ", transposed ? "transposed " : "", "convolution ", in, "->",
+                out, " k", k, " (", e.what(), "); using the reference loops");
+      onednn_unavailable = true;
+      return nullptr;
+    }
+  }
+};
+
+namespace {
+
+void check_conv_args(const Tensor& weight, const Tensor& bias, int64_t bias_size,
+                     const char* what) {
+  if (weight.rank() != 3)
+    fail(ErrorCode::kModel, std::string(what) + " weight must be 3-D, got " +
+                                shape_to_string(weight.shape()));
+  if (!bias.empty() && bias.numel() != bias_size)
+    fail(ErrorCode::kModel, std::string(what) + " bias " + shape_to_string(bias.shape()) +
+                                " does not match weight " + shape_to_string(weight.shape()));
+}
+
+}  // namespace
+
+Conv1d Conv1d::conv(Tensor weight, Tensor bias, int64_t padding, int64_t dilation,
+                    SignalLayout layout) {
+  check_conv_args(weight, bias, weight.rank() == 3 ? weight.dim(0) : 0, "Conv1d");
+  if (padding < 0 || dilation < 1)
+    fail(ErrorCode::kModel, "Conv1d: bad padding/dilation");
+  Conv1d c;
+  c.impl_ = std::make_shared<Impl>();
+  Impl& m = *c.impl_;
+  m.out = weight.dim(0);
+  m.in = weight.dim(1);
+  m.k = weight.dim(2);
+  m.padding = padding;
+  m.dilation = dilation;
+  m.layout = layout;
+  m.weight = std::move(weight);
+  m.bias = std::move(bias);
+  return c;
+}
+
+Conv1d Conv1d::transposed(Tensor weight, Tensor bias, int64_t stride, int64_t padding,
+                          SignalLayout layout) {
+  check_conv_args(weight, bias, weight.rank() == 3 ? weight.dim(1) : 0, "ConvTranspose1d");
+  if (padding < 0 || stride < 1) fail(ErrorCode::kModel, "ConvTranspose1d: bad stride/padding");
+  Conv1d c;
+  c.impl_ = std::make_shared<Impl>();
+  Impl& m = *c.impl_;
+  m.transposed = true;
+  m.in = weight.dim(0);
+  m.out = weight.dim(1);
+  m.k = weight.dim(2);
+  m.stride = stride;
+  m.padding = padding;
+  m.layout = layout;
+  m.weight = std::move(weight);
+  m.bias = std::move(bias);
+  return c;
+}
+
+bool Conv1d::is_transposed() const { return impl_->transposed; }
+int64_t Conv1d::in_channels() const { return impl_->in; }
+int64_t Conv1d::out_channels() const { return impl_->out; }
+int64_t Conv1d::kernel_size() const { return impl_->k; }
+SignalLayout Conv1d::layout() const { return impl_->layout; }
+int64_t Conv1d::output_length(int64_t input_length) const {
+  return impl_->out_length(input_length);
+}
+
+void Conv1d::forward(const float* x, int64_t batch, int64_t time, float* y,
+                     const ConvEpilogue& epilogue) const {
+  if (!impl_) fail(ErrorCode::kInternal, "Conv1d used before construction");
+  const int64_t tout = output_length(time);
+  if (batch <= 0 || time <= 0 || tout <= 0)
+    fail(ErrorCode::kInvalidArgument, "Conv1d: input of " + std::to_string(time) +
+                                          " samples is too short for kernel " +
+                                          std::to_string(impl_->k));
+  const Impl::Entry* entry = impl_->entry_for(batch, time, epilogue);
+  if (entry == nullptr) return forward_reference(x, batch, time, y, epilogue);
+  using namespace dnnl;
+  Impl& m = *impl_;
+  const memory::desc src_md({batch, m.in, time}, memory::data_type::f32, m.activation_tag());
+  const memory::desc dst_md({batch, m.out, tout}, memory::data_type::f32, m.activation_tag());
+  memory src(src_md, cpu_engine(), const_cast<float*>(x));
+  memory dst(dst_md, cpu_engine(), y);
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, entry->weights}, {DNNL_ARG_DST, dst}};
+  if (!m.bias.empty())
+    args.emplace(DNNL_ARG_BIAS, memory(memory::desc({m.out}, memory::data_type::f32,
+                                                    memory::format_tag::x),
+                                       cpu_engine(), const_cast<float*>(m.bias.data())));
+  stream s(cpu_engine());
+  entry->primitive.execute(s, args);
+  s.wait();
+}
+
+Tensor Conv1d::forward(const Tensor& x) const {
+  if (!impl_) fail(ErrorCode::kInternal, "Conv1d used before construction");
+  const Impl& m = *impl_;
+  const bool time_first = m.layout == SignalLayout::kTimeFirst;
+  if (x.rank() != 2 && x.rank() != 3)
+    fail(ErrorCode::kInvalidArgument, "Conv1d input must be 2-D or 3-D, got " +
+                                          shape_to_string(x.shape()));
+  const int64_t batch = x.rank() == 3 ? x.dim(0) : 1;
+  const int64_t channels = time_first ? x.dim(-1) : x.dim(-2);
+  const int64_t time = time_first ? x.dim(-2) : x.dim(-1);
+  if (channels != m.in)
+    fail(ErrorCode::kInvalidArgument, "Conv1d input " + shape_to_string(x.shape()) + " has " +
+                                          std::to_string(channels) + " channels, expected " +
+                                          std::to_string(m.in));
+  const int64_t tout = output_length(time);
+  Shape shape = time_first ? Shape{tout, m.out} : Shape{m.out, tout};
+  if (x.rank() == 3) shape.insert(shape.begin(), batch);
+  Tensor y(shape);
+  forward(x.data(), batch, time, y.mutable_data());
+  return y;
+}
+
+void Conv1d::forward_reference(const float* x, int64_t batch, int64_t time, float* y,
+                               const ConvEpilogue& epilogue) const {
+  const Impl& m = *impl_;
+  const int64_t tout = m.out_length(time);
+  const bool time_first = m.layout == SignalLayout::kTimeFirst;
+  // Work in channels-first so the innermost loop runs over contiguous time.
+  std::vector<float> xin, yout(batch * m.out * tout);
+  const float* xc = x;
+  if (time_first) {
+    xin.resize(batch * m.in * time);
+    to_channels_first(x, batch, m.in, time, xin.data());
+    xc = xin.data();
+  }
+  const float* w = m.weight.data();
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t o = 0; o < m.out; ++o) {
+      float* row = yout.data() + (b * m.out + o) * tout;
+      std::fill(row, row + tout, m.bias.empty() ? 0.0f : m.bias.data()[o]);
+      for (int64_t i = 0; i < m.in; ++i) {
+        const float* xr = xc + (b * m.in + i) * time;
+        for (int64_t kk = 0; kk < m.k; ++kk) {
+          if (m.transposed) {
+            // Input sample t lands on output t·stride − padding + kk.
+            const float wv = w[(i * m.out + o) * m.k + kk];
+            for (int64_t t = 0; t < time; ++t) {
+              const int64_t to = t * m.stride - m.padding + kk;
+              if (to >= 0 && to < tout) row[to] += wv * xr[t];
+            }
+          } else {
+            // Output sample t reads input t − padding + kk·dilation.
+            const float wv = w[(o * m.in + i) * m.k + kk];
+            const int64_t shift = kk * m.dilation - m.padding;
+            const int64_t t0 = std::max<int64_t>(0, -shift);
+            const int64_t t1 = std::min<int64_t>(tout, time - shift);
+            for (int64_t t = t0; t < t1; ++t) row[t] += wv * xr[t + shift];
+          }
+        }
+      }
+    }
+  }
+  const int64_t n = batch * m.out * tout;
+  if (time_first) {
+    std::vector<float> tmp(n);
+    to_time_first(yout.data(), batch, m.out, tout, tmp.data());
+    yout.swap(tmp);
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    float v = yout[j];
+    if (epilogue.accumulate) v += y[j];
+    if (epilogue.leaky_slope && v < 0) v *= *epilogue.leaky_slope;
+    if (epilogue.tanh) v = std::tanh(v);
+    y[j] = v;
+  }
+}
+
+}  // namespace speecht5::kernels

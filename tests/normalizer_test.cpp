@@ -1,0 +1,230 @@
+#include "text/normalizer.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "text/tokenizer.h"
+
+namespace speecht5::text {
+namespace {
+
+struct Reading {
+  const char* text;
+  const char* expected;
+};
+
+// Each rule of docs/TEXT.md with the reading an English speaker would give.
+constexpr Reading kReadings[] = {
+    // Integers, separators, signs, decimals.
+    {"0", "zero"},
+    {"7 apples", "seven apples"},
+    {"42", "forty two"},
+    {"100", "one hundred"},
+    {"115", "one hundred fifteen"},
+    {"1,000,000", "one million"},
+    {"12,345", "twelve thousand three hundred forty five"},
+    {"1000000", "one million"},
+    {"3,000,000,001", "three billion one"},
+    {"1,2,3", "one, two, three"},
+    {"-5", "minus five"},
+    {"It was -12 degrees.", "It was minus twelve degrees."},
+    {"+3", "plus three"},
+    {"3.14", "three point one four"},
+    {"0.5", "zero point five"},
+    {".5", "point five"},
+    {"-0.25", "minus zero point two five"},
+    {"1,234.56", "one thousand two hundred thirty four point five six"},
+    {"007", "zero zero seven"},
+    {"version 1.2.3", "version one point two point three"},
+    {"1234567890123456789",
+     "one two three four five six seven eight nine zero one two three four "
+     "five six seven eight nine"},
+    {"It costs 5.", "It costs five."},
+    // Ordinals.
+    {"1st", "first"},
+    {"2nd", "second"},
+    {"3rd", "third"},
+    {"4th", "fourth"},
+    {"21st", "twenty first"},
+    {"12th", "twelfth"},
+    {"90th", "ninetieth"},
+    {"100th", "one hundredth"},
+    {"the 103rd floor", "the one hundred third floor"},
+    // Years and decades.
+    {"1999", "nineteen ninety nine"},
+    {"in 1905", "in nineteen oh five"},
+    {"1900", "nineteen hundred"},
+    {"2000", "two thousand"},
+    {"2005", "two thousand five"},
+    {"2010", "twenty ten"},
+    {"2024", "twenty twenty four"},
+    {"1066", "one thousand sixty six"},
+    {"the 1990s", "the nineteen nineties"},
+    {"the '80s", "the eighties"},
+    {"in her 20s", "in her twenties"},
+    {"March 3, 2020", "March third, twenty twenty"},
+    {"on May 21st", "on May twenty first"},
+    // Times.
+    {"3:30 pm", "three thirty p m"},
+    {"10:05", "ten oh five"},
+    {"3:00", "three o'clock"},
+    {"14:00", "fourteen hundred"},
+    {"7:45 AM", "seven forty five a m"},
+    {"at 5pm", "at five p m"},
+    {"at 9 a.m. we", "at nine a m we"},
+    {"It ends at 6 p.m. Then", "It ends at six p m. Then"},
+    {"12:30:15", "twelve thirty and fifteen seconds"},
+    // Currency.
+    {"$42.50", "forty two dollars and fifty cents"},
+    {"$1", "one dollar"},
+    {"$0.99", "ninety nine cents"},
+    {"$1.01", "one dollar and one cent"},
+    {"$1,000", "one thousand dollars"},
+    {"$2.5", "two dollars and fifty cents"},
+    {"$1.5 million", "one point five million dollars"},
+    {"$3bn", "three billion dollars"},
+    {"-$5", "minus five dollars"},
+    {"\u20ac5", "five euros"},
+    {"\u20ac1.20", "one euro and twenty cents"},
+    {"5\u20ac", "five euros"},
+    {"\u00a310", "ten pounds"},
+    {"\u00a32.50", "two pounds and fifty pence"},
+    {"\u00a30.01", "one penny"},
+    {"\u00a5500", "five hundred yen"},
+    {"99\u00a2", "ninety nine cents"},
+    {"1\u00a2", "one cent"},
+    {"prices in $", "prices in dollars"},
+    // Percent.
+    {"50%", "fifty percent"},
+    {"3.5 %", "three point five percent"},
+    {"100% sure", "one hundred percent sure"},
+    // Units.
+    {"5 km", "five kilometers"},
+    {"1 km", "one kilometer"},
+    {"2.5kg", "two point five kilograms"},
+    {"60 mph", "sixty miles per hour"},
+    {"100 km/h", "one hundred kilometers per hour"},
+    {"20\u00b0C", "twenty degrees Celsius"},
+    {"-4 \u00b0F", "minus four degrees Fahrenheit"},
+    {"90\u00b0", "ninety degrees"},
+    {"1 \u2103", "one degree Celsius"},
+    {"10 cm", "ten centimeters"},
+    {"5 mm", "five millimeters"},
+    {"3 m", "three meters"},
+    {"500 g", "five hundred grams"},
+    {"6ft", "six feet"},
+    {"12in", "twelve inches"},
+    {"in 12 in", "in twelve in"},
+    {"16 GB", "sixteen gigabytes"},
+    {"2.4 GHz", "two point four gigahertz"},
+    {"30 min", "thirty minutes"},
+    {"250 ml", "two hundred fifty milliliters"},
+    // Alphanumerics.
+    {"221B Baker Street", "two twenty one B Baker Street"},
+    {"3D", "three D"},
+    {"MP3", "M P three"},
+    {"A380", "A three eighty"},
+    {"4x4", "four x four"},
+    {"abc123def", "abc one twenty three def"},
+    // Abbreviations.
+    {"Dr. Smith", "Doctor Smith"},
+    {"Mr. and Mrs. Jones", "Mister and Missus Jones"},
+    {"Ms. Lee", "Miz Lee"},
+    {"Mr Brown", "Mister Brown"},
+    {"St. John", "Saint John"},
+    {"on Baker St. today", "on Baker Street today"},
+    {"at 10 Elm Dr. He", "at ten Elm Drive. He"},
+    {"John Smith Jr. said", "John Smith Junior said"},
+    {"Acme Inc. The end.", "Acme Incorporated. The end."},
+    {"apples, pears, etc.", "apples, pears, et cetera."},
+    {"cats vs. dogs", "cats versus dogs"},
+    {"fruit, e.g. apples", "fruit, for example apples"},
+    {"one, i.e. the first", "one, that is the first"},
+    {"No. 5", "number five"},
+    {"Prof. X", "Professor X"},
+    {"Mt. Everest", "Mount Everest"},
+    {"Jan. 5", "January fifth"},
+    // Symbols.
+    {"salt & pepper", "salt and pepper"},
+    {"R&D", "R and D"},
+    {"C++", "C plus plus"},
+    {"2 + 2 = 4", "two plus two equals four"},
+    {"me@example.com", "me at example dot com"},
+    {"#1", "number one"},
+    {"#hashtag", "hashtag"},
+    {"5 \u00d7 3", "five times three"},
+    {"2\u00bd", "two and a half"},
+    {"\u00bd cup", "one half cup"},
+    {"\u03c0 r squared", "pi r squared"},
+    {"1990\u20131995", "nineteen ninety to nineteen ninety five"},
+    {"wait \u2013 what", "wait \u2014 what"},
+    {"well-known", "well-known"},
+    {"snake_case", "snake case"},
+    {"*bold*", "bold"},
+    // Characters outside the vocabulary.
+    {"caf\u00e9", "caf\u00e9"},
+    {"na\u00efve", "naive"},
+    {"Z\u00fcrich", "Zurich"},
+    {"stra\u00dfe", "strasse"},
+    {"\u00e6ther", "\u00e6ther"},
+    {"\u00c6sop", "AEsop"},
+    {"cr\u00e8me br\u00fbl\u00e9e", "creme brul\u00e9e"},
+    {"\u00c9cole", "Ecole"},
+    {"fa\u00e7ade", "facade"},
+    {"\u201cquoted\u201d", "\"quoted\""},
+    {"it\u2019s", "it's"},
+    {"\u00abbonjour\u00bb", "\"bonjour\""},
+    {"wait\u2026", "wait..."},
+    {"a\u00a0b\u2003c\td", "a b c d"},
+    {"zero\u200bwidth", "zerowidth"},
+    {"\uff28\uff49", "Hi"},
+    {"\ufb01ne", "fine"},
+    {"emoji \U0001F600 here", "emoji here"},
+    {"\u65e5\u672c", ""},
+    // Whitespace and paragraphs.
+    {"  many   spaces  ", "many spaces"},
+    {"line one\nline two", "line one line two"},
+    {"Title\n\nBody text", "Title. Body text"},
+    {"Done.\r\n\r\nNext", "Done. Next"},
+};
+
+TEST(NormalizerTest, ReadsEveryRuleAsDocumented) {
+  for (const auto& r : kReadings) {
+    EXPECT_EQ(normalize_text(r.text), r.expected) << "input: \"" << r.text << "\"";
+  }
+}
+
+TEST(NormalizerTest, OutputHasOnlyVocabularyCharacters) {
+  const auto tokenizer = make_builtin_tokenizer();
+  for (const auto& r : kReadings) {
+    const auto ids = tokenizer->encode_ids(normalize_text(r.text));
+    for (int id : ids) EXPECT_NE(id, kUnkId) << "input: \"" << r.text << "\"";
+  }
+}
+
+TEST(NormalizerTest, KeepsCharactersACustomVocabularyHas) {
+  // The stock vocabulary has é but not ü; a vocabulary with ü keeps it.
+  class WithUmlaut : public Tokenizer {
+   public:
+    Encoding encode(std::string_view) const override { return {}; }
+    int vocab_size() const override { return 0; }
+    bool has_character(std::string_view ch) const override {
+      return ch == "\u00fc" || make_builtin_tokenizer()->has_character(ch);
+    }
+    std::string description() const override { return "test"; }
+  } vocabulary;
+  EXPECT_EQ(normalize_text("Z\u00fcrich", &vocabulary), "Z\u00fcrich");
+}
+
+TEST(NormalizerTest, InvalidUtf8IsAnErrorWithPosition) {
+  try {
+    normalize_text("abc\xff");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("at byte 3"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace speecht5::text
