@@ -22,11 +22,10 @@ float WeightReader::scalar(const std::string& name) const {
 }
 
 kernels::Linear WeightReader::linear(const std::string& prefix, int64_t out, int64_t in,
-                                     bool with_bias,
-                                     std::optional<kernels::Precision> precision) const {
+                                     bool with_bias) const {
   Tensor w = get(prefix + ".weight", {out, in});
   Tensor b = with_bias ? get(prefix + ".bias", {out}) : Tensor();
-  return kernels::Linear(std::move(w), std::move(b), precision.value_or(linear_precision_));
+  return kernels::Linear(std::move(w), std::move(b), precision_);
 }
 
 WeightReader::Norm WeightReader::layer_norm(const std::string& prefix, int64_t dim) const {

@@ -1,7 +1,6 @@
 #pragma once
 // Fetches checkpoint tensors by name with the shape the model expects, so a checkpoint that does
 // not fit the config fails at load with the tensor's name instead of computing garbage.
-#include <optional>
 #include <string>
 
 #include "core/tensor.h"
@@ -12,19 +11,16 @@ namespace speecht5 {
 
 class WeightReader {
  public:
-  // `linear_precision`: how linear() stores weights (kernels/linear.h); fp32 is the reference.
+  // Linear layers get `precision` (their weights are repacked for it); everything else is fp32.
   explicit WeightReader(const io::TensorStore& store,
-                        kernels::Precision linear_precision = kernels::Precision::kFp32)
-      : store_(store), linear_precision_(linear_precision) {}
-
-  kernels::Precision linear_precision() const { return linear_precision_; }
+                        kernels::Precision precision = kernels::Precision::kFp32)
+      : store_(store), precision_(precision) {}
 
   Tensor get(const std::string& name, const Shape& expected) const;
   float scalar(const std::string& name) const;  // a 0-D (or one-element) tensor
-  // `<prefix>.weight` [out, in] and, if `with_bias`, `<prefix>.bias` [out], stored at
-  // `precision` if given, else at linear_precision().
-  kernels::Linear linear(const std::string& prefix, int64_t out, int64_t in, bool with_bias = true,
-                         std::optional<kernels::Precision> precision = std::nullopt) const;
+  // `<prefix>.weight` [out, in] and, if `with_bias`, `<prefix>.bias` [out].
+  kernels::Linear linear(const std::string& prefix, int64_t out, int64_t in,
+                         bool with_bias = true) const;
 
   struct Norm {
     Tensor weight;
@@ -34,7 +30,7 @@ class WeightReader {
 
  private:
   const io::TensorStore& store_;
-  kernels::Precision linear_precision_ = kernels::Precision::kFp32;
+  kernels::Precision precision_;
 };
 
 }  // namespace speecht5
