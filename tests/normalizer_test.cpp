@@ -137,6 +137,17 @@ constexpr Reading kReadings[] = {
     {"abc123def", "abc one twenty three def"},
     {"v2.0", "v two point zero"},
     {"5G", "five G"},
+    // Phone numbers and Roman numerals.
+    {"Call 555-1234.", "Call five five five, one two three four."},
+    {"555-123-4567", "five five five, one two three, four five six seven"},
+    {"World War II", "World War two"},
+    {"Chapter XIV begins", "Chapter fourteen begins"},
+    {"Henry VIII", "Henry the eighth"},
+    {"Elizabeth I of England", "Elizabeth the first of England"},
+    {"Then Henry I went", "Then Henry I went"},
+    {"Pope John Paul II.", "Pope John Paul the second."},
+    {"I said MIX", "I said MIX"},
+    {"Chapter IIII", "Chapter IIII"},
     // Abbreviations.
     {"Dr. Smith", "Doctor Smith"},
     {"Mr. and Mrs. Jones", "Mister and Missus Jones"},
@@ -193,6 +204,7 @@ constexpr Reading kReadings[] = {
     {"zero\u200bwidth", "zerowidth"},
     {"\uff28\uff49", "Hi"},
     {"\ufb01ne", "fine"},
+    {"a\u2581b\u2581", "a b"},
     {"emoji \U0001F600 here", "emoji here"},
     {"\u65e5\u672c", ""},
     // Whitespace and paragraphs.

@@ -284,6 +284,27 @@ size_t read_alnum_rest(std::u32string_view s, size_t pos, std::string& out) {
   return pos;
 }
 
+// End of a phone number written ddd-dddd or ddd-ddd-dddd at `pos`, or 0.
+size_t phone_number_end(std::u32string_view s, size_t pos) {
+  auto digits = [&](size_t at_pos, size_t count) {
+    for (size_t k = 0; k < count; ++k) {
+      if (!is_ascii_digit(at(s, at_pos + k))) return false;
+    }
+    return true;
+  };
+  auto ends_here = [&](size_t end) {
+    const char32_t next = at(s, end);
+    return !is_ascii_digit(next) && !is_letter(next) &&
+           !(next == U'-' && is_ascii_digit(at(s, end + 1)));
+  };
+  if (!digits(pos, 3) || at(s, pos + 3) != U'-') return 0;
+  if (digits(pos + 4, 4) && ends_here(pos + 8)) return pos + 8;
+  if (digits(pos + 4, 3) && at(s, pos + 7) == U'-' && digits(pos + 8, 4) && ends_here(pos + 12)) {
+    return pos + 12;
+  }
+  return 0;
+}
+
 }  // namespace
 
 bool starts_number(std::u32string_view s, size_t pos) {
@@ -309,6 +330,20 @@ bool starts_number(std::u32string_view s, size_t pos) {
 std::optional<size_t> read_number(std::u32string_view s, size_t pos, const NumberContext& context,
                                   std::string& out) {
   if (!starts_number(s, pos)) return std::nullopt;
+  if (const size_t end = phone_number_end(s, pos)) {
+    // "555-1234", "555-123-4567": digit by digit, a pause between the groups.
+    std::string reading;
+    for (size_t k = pos; k < end; ++k) {
+      if (s[k] == U'-') {
+        reading += ",";
+        continue;
+      }
+      if (!reading.empty()) reading += ' ';
+      reading += digit_words(std::string(1, static_cast<char>(s[k])));
+    }
+    out += reading;
+    return end;
+  }
   size_t i = pos;
   Number n;
   if (s[i] == U'\'') ++i;  // '80s
