@@ -111,7 +111,9 @@ TEST(Conv1dTest, MatchesDefinitionOnHifiGanShapes) {
   const Case cases[] = {{false, 80, 64, 7, 1, 3, 1, 23},  {false, 48, 48, 11, 1, 25, 5, 50},
                         {false, 48, 48, 3, 1, 3, 3, 9},   {false, 16, 1, 7, 1, 3, 1, 40},
                         {true, 64, 32, 8, 4, 2, 1, 13},   {true, 32, 16, 16, 8, 4, 1, 5},
-                        {false, 80, 32, 5, 1, 2, 1, 1}};
+                        {false, 80, 32, 5, 1, 2, 1, 1},
+                        // Wide enough that time-first signals span several tiles.
+                        {false, 256, 32, 11, 1, 25, 5, 600}, {true, 256, 16, 8, 4, 2, 1, 150}};
   for (const Case& c : cases) {
     const int64_t batch = 2;
     Tensor w = random_tensor(c.transposed ? Shape{c.in, c.out, c.k} : Shape{c.out, c.in, c.k}, rng);

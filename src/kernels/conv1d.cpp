@@ -21,8 +21,8 @@ dnnl::engine& cpu_engine() {
   return engine;
 }
 
-// (batch, time, accumulate, has_slope, slope, tanh): what a primitive depends on at run time.
-using ShapeKey = std::tuple<int64_t, int64_t, bool, bool, float, bool>;
+// What a primitive depends on: batch, input length, padding left/right, epilogue.
+using ShapeKey = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, float, bool>;
 
 // Copies between the two layouts of one [batch, channels, time] signal.
 void to_channels_first(const float* x, int64_t batch, int64_t channels, int64_t time, float* out) {
@@ -53,10 +53,9 @@ struct Conv1d::Impl {
     dnnl::memory weights;  // in the format this primitive wants
   };
   std::mutex mutex;
-  std::map<ShapeKey, Entry> cache;
+  std::map<ShapeKey, std::shared_ptr<const Entry>> cache;  // null: oneDNN refused it
   // Weights already reordered, by format: primitives of different shapes usually share one.
   std::vector<dnnl::memory> prepared_weights;
-  bool onednn_unavailable = false;
 
   int64_t out_length(int64_t t) const {
     return transposed ? (t - 1) * stride - 2 * padding + k : t + 2 * padding - dilation * (k - 1);
@@ -80,14 +79,26 @@ struct Conv1d::Impl {
     dnnl::reorder(src, dst).execute(stream, src, dst);
     stream.wait();
     prepared_weights.push_back(dst);
+    log::debug("conv weights reordered (", prepared_weights.size(), " formats)");
     return dst;
   }
 
-  Entry make_entry(int64_t batch, int64_t time, const ConvEpilogue& epilogue) {
+  // One primitive: `batch` signals of `src_len` samples, output cropped / zero-padded by
+  // pad_l and pad_r (the PyTorch padding for whole signals, other values for tiles).
+  struct Geometry {
+    int64_t batch, src_len, pad_l, pad_r;
+  };
+
+  int64_t dst_len(const Geometry& g) const {
+    return transposed ? (g.src_len - 1) * stride - g.pad_l - g.pad_r + k
+                      : g.src_len + g.pad_l + g.pad_r - dilation * (k - 1);
+  }
+
+  Entry make_entry(const Geometry& g, const ConvEpilogue& epilogue) {
     using namespace dnnl;
     using dt = memory::data_type;
-    const memory::desc src_md({batch, in, time}, dt::f32, activation_tag());
-    const memory::desc dst_md({batch, out, out_length(time)}, dt::f32, activation_tag());
+    const memory::desc src_md({g.batch, in, g.src_len}, dt::f32, activation_tag());
+    const memory::desc dst_md({g.batch, out, dst_len(g)}, dt::f32, activation_tag());
     const memory::desc weights_md({out, in, k}, dt::f32, memory::format_tag::any);
     const memory::desc bias_md({out}, dt::f32, memory::format_tag::x);
     post_ops ops;
@@ -98,29 +109,28 @@ struct Conv1d::Impl {
     primitive_attr attr;
     attr.set_post_ops(ops);
     const auto kind = prop_kind::forward_inference;
+    const memory::dims pl{g.pad_l}, pr{g.pad_r};
     Entry entry;
     if (transposed) {
-      auto desc = bias.empty()
-                      ? deconvolution_forward::desc(kind, algorithm::deconvolution_direct, src_md,
-                                                    weights_md, dst_md, {stride}, {padding},
-                                                    {padding})
-                      : deconvolution_forward::desc(kind, algorithm::deconvolution_direct, src_md,
-                                                    weights_md, bias_md, dst_md, {stride},
-                                                    {padding}, {padding});
+      const auto alg = algorithm::deconvolution_direct;
+      auto desc = bias.empty() ? deconvolution_forward::desc(kind, alg, src_md, weights_md, dst_md,
+                                                             {stride}, pl, pr)
+                               : deconvolution_forward::desc(kind, alg, src_md, weights_md,
+                                                             bias_md, dst_md, {stride}, pl, pr);
       deconvolution_forward::primitive_desc pd(desc, attr, cpu_engine());
-      log::debug("conv_transpose1d ", in, "->", out, " k", k, " T", time, ": ", pd.impl_info_str());
+      log::debug("conv_transpose1d ", in, "->", out, " k", k, " T", g.src_len, ": ",
+                 pd.impl_info_str());
       entry.primitive = deconvolution_forward(pd);
       entry.weights = weights_in_format(pd.weights_desc());
     } else {
-      auto desc = bias.empty()
-                      ? convolution_forward::desc(kind, algorithm::convolution_direct, src_md,
-                                                  weights_md, dst_md, {1}, {dilation - 1},
-                                                  {padding}, {padding})
-                      : convolution_forward::desc(kind, algorithm::convolution_direct, src_md,
-                                                  weights_md, bias_md, dst_md, {1},
-                                                  {dilation - 1}, {padding}, {padding});
+      const auto alg = algorithm::convolution_direct;
+      const memory::dims dil{dilation - 1};
+      auto desc = bias.empty() ? convolution_forward::desc(kind, alg, src_md, weights_md, dst_md,
+                                                           {1}, dil, pl, pr)
+                               : convolution_forward::desc(kind, alg, src_md, weights_md, bias_md,
+                                                           dst_md, {1}, dil, pl, pr);
       convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
-      log::debug("conv1d ", in, "->", out, " k", k, " d", dilation, " T", time, ": ",
+      log::debug("conv1d ", in, "->", out, " k", k, " d", dilation, " T", g.src_len, ": ",
                  pd.impl_info_str());
       entry.primitive = convolution_forward(pd);
       entry.weights = weights_in_format(pd.weights_desc());
@@ -128,25 +138,139 @@ struct Conv1d::Impl {
     return entry;
   }
 
-  // Null when oneDNN cannot run this shape (the caller falls back to the reference loops).
-  const Entry* entry_for(int64_t batch, int64_t time, const ConvEpilogue& epilogue) {
+  // Null when oneDNN cannot run this geometry (the caller tries another way).
+  std::shared_ptr<const Entry> entry_for(const Geometry& g, const ConvEpilogue& epilogue) {
     std::lock_guard lock(mutex);
-    if (onednn_unavailable) return nullptr;
-    const ShapeKey key{batch, time, epilogue.accumulate, epilogue.leaky_slope.has_value(),
-                       epilogue.leaky_slope.value_or(0.0f), epilogue.tanh};
-    if (auto it = cache.find(key); it != cache.end()) return &it->second;
-    // Variable-length inputs would otherwise grow the cache without bound.
+    const ShapeKey key{g.batch, g.src_len, g.pad_l, g.pad_r, epilogue.accumulate,
+                       epilogue.leaky_slope.has_value(), epilogue.leaky_slope.value_or(0.0f),
+                       epilogue.tanh};
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    // Whole-signal geometries of variable-length inputs would otherwise grow it without bound.
     if (cache.size() >= 64) cache.clear();
+    std::shared_ptr<const Entry> entry;
     try {
-      return &cache.emplace(key, make_entry(batch, time, epilogue)).first->second;
+      entry = std::make_shared<const Entry>(make_entry(g, epilogue));
     } catch (const dnnl::error& e) {
-      log::warn("oneDNN cannot run a ", transposed ? "transposed " : "", "convolution ", in, "->",
-                out, " k", k, " (", e.what(), "); using the reference loops");
-      onednn_unavailable = true;
-      return nullptr;
+      log::debug("oneDNN cannot run ", transposed ? "transposed " : "", "convolution ", in, "->",
+                 out, " k", k, " on ", g.src_len, " samples: ", e.what());
     }
+    cache.emplace(key, entry);
+    return entry;
+  }
+
+  dnnl::memory bias_memory() const {
+    using namespace dnnl;
+    if (bias.empty()) return memory();
+    return memory(memory::desc({out}, memory::data_type::f32, memory::format_tag::x),
+                  cpu_engine(), const_cast<float*>(bias.data()));
+  }
+
+  // The whole batch in one primitive (its geometry depends on the signal length).
+  bool run_whole(const float* x, int64_t batch, int64_t time, float* y, const ConvEpilogue& ep) {
+    using namespace dnnl;
+    const Geometry g{batch, time, padding, padding};
+    const auto entry = entry_for(g, ep);
+    if (!entry) return false;
+    const memory::desc src_md({batch, in, time}, memory::data_type::f32, activation_tag());
+    const memory::desc dst_md({batch, out, dst_len(g)}, memory::data_type::f32, activation_tag());
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<float*>(x))},
+                                         {DNNL_ARG_WEIGHTS, entry->weights},
+                                         {DNNL_ARG_DST, memory(dst_md, cpu_engine(), y)}};
+    if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_memory());
+    stream s(cpu_engine());
+    entry->primitive.execute(s, args);
+    s.wait();
+    return true;
+  }
+
+  bool run_tiled(const float* x, int64_t batch, int64_t time, float* y, const ConvEpilogue& ep);
+
+  // Time tiles (kTimeFirst only): every tile has the same geometry whatever the signal length,
+  // so primitives are created once (creating one costs 10-50 ms of JIT) and a tile's window is
+  // a contiguous row range of the signal. Tiles are sized to ~64K activations (fits L2).
+  // Conv: output tile [t0, t0+W) reads input [t0 − padding, t0 + W + dilation·(k−1) − padding).
+  // Transposed: input tile [i0, i0+Ti) plus halo_l / halo_r input samples produces output
+  // [stride·i0, stride·(i0+Ti)) (the primitive's padding crops the halo's contributions).
+  struct Tiling {
+    int64_t out_tile = 0;            // output samples per tile
+    int64_t in_step = 0;             // input samples between consecutive tiles
+    int64_t in_window = 0;           // input samples each tile reads
+    int64_t in_offset = 0;           // first input sample read by the tile at step 0
+    Geometry geometry{};
+  };
+
+  Tiling tiling() const {
+    const int64_t widest = std::max(in, out);
+    int64_t w = std::clamp<int64_t>((int64_t{1} << 16) / widest, 64, 4096);
+    Tiling t;
+    if (transposed) {
+      const int64_t halo_l = (k - 1 - padding) / stride, halo_r = (stride - 1 + padding) / stride;
+      const int64_t ti = std::max<int64_t>(16, w / stride);
+      t.out_tile = ti * stride;
+      t.in_step = ti;
+      t.in_window = ti + halo_l + halo_r;
+      t.in_offset = -halo_l;
+      const int64_t pad_l = stride * halo_l + padding;
+      const int64_t full = (t.in_window - 1) * stride + k;
+      t.geometry = {1, t.in_window, pad_l, full - pad_l - t.out_tile};
+    } else {
+      t.out_tile = w;
+      t.in_step = w;
+      t.in_window = w + dilation * (k - 1);
+      t.in_offset = -padding;
+      t.geometry = {1, t.in_window, 0, 0};
+    }
+    return t;
   }
 };
+
+bool Conv1d::Impl::run_tiled(const float* x, int64_t batch, int64_t time, float* y,
+                             const ConvEpilogue& ep) {
+  using namespace dnnl;
+  const Tiling t = tiling();
+  const auto entry = entry_for(t.geometry, ep);
+  if (!entry) return false;
+  const int64_t tout = out_length(time);
+  const memory::desc src_md({1, in, t.in_window}, memory::data_type::f32, activation_tag());
+  const memory::desc dst_md({1, out, t.out_tile}, memory::data_type::f32, activation_tag());
+  memory src(src_md, cpu_engine(), DNNL_MEMORY_NONE), dst(dst_md, cpu_engine(), DNNL_MEMORY_NONE);
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, entry->weights}, {DNNL_ARG_DST, dst}};
+  if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_memory());
+  std::vector<float> edge_in, edge_out;  // tiles that cross the signal's ends
+  stream s(cpu_engine());
+  for (int64_t b = 0; b < batch; ++b) {
+    const float* xb = x + b * time * in;
+    float* yb = y + b * tout * out;
+    for (int64_t n = 0; n * t.out_tile < tout; ++n) {
+      const int64_t o0 = n * t.out_tile;
+      const int64_t i0 = n * t.in_step + t.in_offset, i1 = i0 + t.in_window;
+      const float* src_ptr = xb + i0 * in;
+      if (i0 < 0 || i1 > time) {
+        // Zero samples outside the signal: the padding of the whole-signal convolution.
+        edge_in.assign(t.in_window * in, 0.0f);
+        const int64_t lo = std::max<int64_t>(i0, 0), hi = std::min(i1, time);
+        if (hi > lo)
+          std::memcpy(edge_in.data() + (lo - i0) * in, xb + lo * in, sizeof(float) * (hi - lo) * in);
+        src_ptr = edge_in.data();
+      }
+      const int64_t valid = std::min(t.out_tile, tout - o0);
+      float* dst_ptr = yb + o0 * out;
+      if (valid < t.out_tile) {
+        edge_out.assign(t.out_tile * out, 0.0f);
+        if (ep.accumulate) std::memcpy(edge_out.data(), dst_ptr, sizeof(float) * valid * out);
+        dst_ptr = edge_out.data();
+      }
+      src.set_data_handle(const_cast<float*>(src_ptr));
+      dst.set_data_handle(dst_ptr);
+      entry->primitive.execute(s, args);
+      s.wait();
+      if (valid < t.out_tile)
+        std::memcpy(yb + o0 * out, edge_out.data(), sizeof(float) * valid * out);
+    }
+  }
+  return true;
+}
 
 namespace {
 
@@ -217,23 +341,12 @@ void Conv1d::forward(const float* x, int64_t batch, int64_t time, float* y,
     fail(ErrorCode::kInvalidArgument, "Conv1d: input of " + std::to_string(time) +
                                           " samples is too short for kernel " +
                                           std::to_string(impl_->k));
-  const Impl::Entry* entry = impl_->entry_for(batch, time, epilogue);
-  if (entry == nullptr) return forward_reference(x, batch, time, y, epilogue);
-  using namespace dnnl;
   Impl& m = *impl_;
-  const memory::desc src_md({batch, m.in, time}, memory::data_type::f32, m.activation_tag());
-  const memory::desc dst_md({batch, m.out, tout}, memory::data_type::f32, m.activation_tag());
-  memory src(src_md, cpu_engine(), const_cast<float*>(x));
-  memory dst(dst_md, cpu_engine(), y);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, entry->weights}, {DNNL_ARG_DST, dst}};
-  if (!m.bias.empty())
-    args.emplace(DNNL_ARG_BIAS, memory(memory::desc({m.out}, memory::data_type::f32,
-                                                    memory::format_tag::x),
-                                       cpu_engine(), const_cast<float*>(m.bias.data())));
-  stream s(cpu_engine());
-  entry->primitive.execute(s, args);
-  s.wait();
+  if (m.layout == SignalLayout::kTimeFirst && m.run_tiled(x, batch, time, y, epilogue)) return;
+  if (m.run_whole(x, batch, time, y, epilogue)) return;
+  log::warn("oneDNN cannot run a ", m.transposed ? "transposed " : "", "convolution ", m.in, "->",
+            m.out, " k", m.k, " on ", time, " samples; using the reference loops");
+  forward_reference(x, batch, time, y, epilogue);
 }
 
 Tensor Conv1d::forward(const Tensor& x) const {

@@ -39,10 +39,36 @@ Conv1d load_conv(const io::TensorStore& store, const std::string& name, int64_t 
                       kLayout);
 }
 
-void leaky_relu(const float* x, float* y, int64_t n, float slope) {
+// y = leaky_relu(x · scale, slope); the scale folds the mean over resblocks into this pass.
+void scaled_leaky_relu(const float* x, float* y, int64_t n, float scale, float slope) {
 #pragma omp parallel for simd schedule(static) if (n > (1 << 16))
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] * scale;
+    y[i] = v > 0 ? v : v * slope;
+  }
 }
+
+void leaky_relu(const float* x, float* y, int64_t n, float slope) {
+  scaled_leaky_relu(x, y, n, 1.0f, slope);
+}
+
+// Activation buffers, kept per thread between calls: allocating them afresh costs more in page
+// faults than the element-wise passes themselves.
+struct Workspace {
+  std::vector<float> h, act, up, x, tmp;
+  void reserve(size_t n) {
+    for (auto* v : {&h, &act, &up, &x, &tmp})
+      if (v->size() < n) {
+        v->clear();
+        v->shrink_to_fit();
+        v->resize(n);
+      }
+  }
+  void release_if_larger_than(size_t n) {
+    for (auto* v : {&h, &act, &up, &x, &tmp})
+      if (v->size() > n) *v = std::vector<float>();
+  }
+};
 
 // [batch, time, channels] → owned [batch, channels, time], for observers.
 Tensor to_torch_layout(const float* x, int64_t batch, int64_t time, int64_t channels) {
@@ -197,15 +223,22 @@ void HifiGan::vocode(const float* mel, int64_t batch, int64_t frames, float* wav
     }
   }
   largest *= batch;
-  std::vector<float> h(largest), act(largest), up(largest), x(largest), tmp(largest);
+  thread_local Workspace ws;
+  ws.reserve(largest);
+  auto& h = ws.h;
+  auto& act = ws.act;
+  auto& up = ws.up;
+  auto& x = ws.x;
+  auto& tmp = ws.tmp;
 
   int64_t time = frames;
   int64_t channels = config_.upsample_initial_channel;
   L.conv_pre.forward(input.data(), batch, time, h.data());
   observe("conv_pre_out", h, time, channels);
+  float h_scale = 1.0f;  // h holds h_scale⁻¹ × the stage output (the resblock sum)
   for (size_t i = 0; i < L.stages.size(); ++i) {
     const auto& stage = L.stages[i];
-    leaky_relu(h.data(), act.data(), batch * time * channels, slope);
+    scaled_leaky_relu(h.data(), act.data(), batch * time * channels, h_scale, slope);
     if (observer) observe(("upsampler" + std::to_string(i) + "_in").c_str(), act, time, channels);
     stage.upsampler.forward(act.data(), batch, time, up.data());
     time *= stage.rate;
@@ -231,12 +264,9 @@ void HifiGan::vocode(const float* mel, int64_t batch, int64_t frames, float* wav
         for (int64_t e = 0; e < n; ++e) acc[e] += xs[e];
       }
     }
-    const float inv = static_cast<float>(stage.resblocks.size());
-    float* acc = h.data();
-#pragma omp parallel for simd schedule(static) if (n > (1 << 16))
-    for (int64_t e = 0; e < n; ++e) acc[e] /= inv;
+    h_scale = 1.0f / static_cast<float>(stage.resblocks.size());
   }
-  leaky_relu(h.data(), act.data(), batch * time * channels, kFinalLeakySlope);
+  scaled_leaky_relu(h.data(), act.data(), batch * time * channels, h_scale, kFinalLeakySlope);
   observe("conv_post_in", act, time, channels);
   L.conv_post.forward(act.data(), batch, time, wave);
   if (observer) {
@@ -244,6 +274,7 @@ void HifiGan::vocode(const float* mel, int64_t batch, int64_t frames, float* wav
     observe("conv_post_out", post, time, 1);
   }
   for (int64_t e = 0; e < batch * total_samples; ++e) wave[e] = std::tanh(wave[e]);
+  ws.release_if_larger_than(size_t{64} << 20);  // don't hold on to a long utterance's 256 MB+
 }
 
 HifiGanStream::HifiGanStream(const HifiGan& vocoder, int64_t min_chunk_frames)

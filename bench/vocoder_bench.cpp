@@ -1,0 +1,76 @@
+// HiFi-GAN and post-net timing on full-size (HF default config) random weights.
+//   ./build/bench/speecht5_bench --benchmark_filter=Vocoder --benchmark_counters_tabular=true
+// Reports ms of compute per second of audio (`ms_per_audio_s`); set OMP_NUM_THREADS or use the
+// thread-count argument (the second range value).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <ctime>
+
+#include "io/tensor_store.h"
+#include "kernels/threading.h"
+#include "model/hifigan.h"
+#include "model/random_weights.h"
+
+namespace speecht5 {
+namespace {
+
+double process_cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+const HifiGan& full_vocoder() {
+  // The spec's random weights (seed 42), as the full-size fixtures use.
+  static const io::TensorStore store = make_random_store(HifiGanConfig{}, 42);
+  static const HifiGan vocoder(store, HifiGanConfig{});
+  return vocoder;
+}
+
+Tensor random_mel(int64_t frames) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist(-5.0f, 2.0f);
+  Tensor mel({frames, 80});
+  for (int64_t i = 0; i < mel.numel(); ++i) mel.mutable_data()[i] = dist(rng);
+  return mel;
+}
+
+// args: frames, threads.
+void BM_VocoderFull(benchmark::State& state) {
+  kernels::set_num_threads(static_cast<int>(state.range(1)));
+  const HifiGan& vocoder = full_vocoder();
+  const Tensor mel = random_mel(state.range(0));
+  vocoder.vocode(mel);  // primitives are created outside the timed loop
+  const double cpu0 = process_cpu_seconds();
+  for (auto _ : state) benchmark::DoNotOptimize(vocoder.vocode(mel).data());
+  const double audio_s = double(state.range(0)) * vocoder.samples_per_frame() / 16000.0;
+  // Wall time per second of audio, and CPU time of all threads (robust on a busy machine).
+  state.counters["ms_per_audio_s"] = benchmark::Counter(
+      audio_s * 1e-3, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["cpu_ms_per_audio_s"] =
+      (process_cpu_seconds() - cpu0) * 1e3 / (audio_s * state.iterations());
+}
+BENCHMARK(BM_VocoderFull)->Args({200, 1})->Args({200, 2})->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// A length never seen before: includes creating the convolution primitives for it.
+void BM_VocoderFullNewLength(benchmark::State& state) {
+  kernels::set_num_threads(static_cast<int>(state.range(1)));
+  const HifiGan& vocoder = full_vocoder();
+  int64_t frames = state.range(0);
+  const double cpu0 = process_cpu_seconds();
+  for (auto _ : state) {
+    const Tensor mel = random_mel(frames++);
+    benchmark::DoNotOptimize(vocoder.vocode(mel).data());
+  }
+  state.counters["cpu_ms"] = (process_cpu_seconds() - cpu0) * 1e3 / state.iterations();
+}
+BENCHMARK(BM_VocoderFullNewLength)->Args({300, 2})->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(3);
+
+}  // namespace
+}  // namespace speecht5
