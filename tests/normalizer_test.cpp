@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "text/tokenizer.h"
 
 namespace speecht5::text {
@@ -279,6 +280,22 @@ TEST(NormalizerTest, KeepsCharactersACustomVocabularyHas) {
     std::string description() const override { return "test"; }
   } vocabulary;
   EXPECT_EQ(normalize_text("Z\u00fcrich", &vocabulary), "Z\u00fcrich");
+}
+
+TEST(NormalizerTest, ReportsDroppedCharactersInTheDebugLog) {
+  const log::Level saved = log::level();
+  log::set_level(log::Level::kDebug);
+  const bool debug_on = log::level() == log::Level::kDebug;  // SPEECHT5_LOG may override
+  testing::internal::CaptureStderr();
+  const std::string out = normalize_text("smile \U0001F600 \u65e5 ok \U0001F600");
+  const std::string err = testing::internal::GetCapturedStderr();
+  log::set_level(saved);
+  EXPECT_EQ(out, "smile ok");
+  if (debug_on) {
+    EXPECT_NE(err.find("dropped characters with no reading: \"\U0001F600\u65e5\""),
+              std::string::npos)
+        << err;
+  }
 }
 
 TEST(NormalizerTest, InvalidUtf8IsAnErrorWithPosition) {
