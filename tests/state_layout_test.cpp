@@ -200,32 +200,40 @@ TEST(StateLayoutTest, WeightNormPairsAreAccepted) {
   const io::TensorStore base = make_random_store(config, 42);
   const Tensor g({32, 1, 1});
   const Tensor bad_g({1, 32, 1});
-  auto with_pair = [&](const Tensor& magnitudes) {
+  auto with_pair = [&](const Tensor& magnitudes, const std::string& g_name,
+                       const std::string& v_name) {
     return edited_store(base, [&](auto& r) {
       for (auto& rec : r)
-        if (rec.name == "conv_pre.weight") rec.name = "conv_pre.weight_v";
+        if (rec.name == "conv_pre.weight") rec.name = v_name;
       io::TensorRecord rec;
-      rec.name = "conv_pre.weight_g";
+      rec.name = g_name;
       rec.shape = magnitudes.shape();
       rec.data = reinterpret_cast<const std::byte*>(magnitudes.data());
       rec.nbytes = sizeof(float) * magnitudes.numel();
       r.push_back(rec);
     });
   };
-  const LayoutCheck check =
-      check_state_layout(with_pair(g), hifigan_state_layout(config), "vocoder");
-  EXPECT_EQ(check.weight_norm, std::vector<std::string>{"conv_pre.weight"});
-  EXPECT_TRUE(check.ignored.empty());
-  const std::string msg = error_of(
-      [&] { check_state_layout(with_pair(bad_g), hifigan_state_layout(config), "vocoder"); });
-  EXPECT_NE(msg.find("conv_pre.weight_g"), std::string::npos) << msg;
+  const StateLayout layout = hifigan_state_layout(config);
+  for (auto [g_name, v_name] :
+       {std::pair<std::string, std::string>{"conv_pre.weight_g", "conv_pre.weight_v"},
+        {"conv_pre.parametrizations.weight.original0",
+         "conv_pre.parametrizations.weight.original1"}}) {
+    SCOPED_TRACE(g_name);
+    const LayoutCheck check = check_state_layout(with_pair(g, g_name, v_name), layout, "vocoder");
+    EXPECT_EQ(check.weight_norm, std::vector<std::string>{"conv_pre.weight"});
+    EXPECT_TRUE(check.ignored.empty());
+    const std::string msg =
+        error_of([&] { check_state_layout(with_pair(bad_g, g_name, v_name), layout, "vocoder"); });
+    EXPECT_NE(msg.find("'" + g_name + "' has shape [1, 32, 1], expected 32 magnitudes"),
+              std::string::npos)
+        << msg;
+  }
   // Half a pair is still a missing weight.
   const io::TensorStore half = edited_store(base, [&](auto& r) {
     for (auto& rec : r)
       if (rec.name == "conv_pre.weight") rec.name = "conv_pre.weight_v";
   });
-  const std::string missing =
-      error_of([&] { check_state_layout(half, hifigan_state_layout(config), "vocoder"); });
+  const std::string missing = error_of([&] { check_state_layout(half, layout, "vocoder"); });
   EXPECT_NE(missing.find("missing tensor 'conv_pre.weight'"), std::string::npos) << missing;
 }
 

@@ -114,7 +114,6 @@ TensorStore read_safetensors(std::shared_ptr<const MappedFile> file) {
     bad(where, "header length " + std::to_string(header_len) + " exceeds the 100 MB limit");
   if (header_len < 2) bad(where, "header of " + std::to_string(header_len) + " bytes is too short");
   const char* header = reinterpret_cast<const char*>(file->data() + 8);
-  if (header[0] != '{') bad(where, "header does not start with '{'");
   const nlohmann::json json = parse_header(header, header_len, where);
 
   const std::byte* data = file->data() + 8 + header_len;

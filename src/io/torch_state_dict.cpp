@@ -98,6 +98,10 @@ void add_state_dict(TensorStore& store, const pickle::Value& root,
     if (is_contiguous(t.size, t.stride)) {
       rec.data = base;
     } else {
+      // Broadcast (stride 0) tensors may be larger than their storage, but not absurdly so:
+      // a corrupt stride must not make us allocate terabytes.
+      if (rec.nbytes > 16 * bytes.size() + (1u << 20))
+        bad("strided size " + shape_to_string(t.size) + " is implausibly large for its storage");
       std::byte* copy = store.allocate(rec.nbytes);
       gather(base, t.size, t.stride, element_size, copy);
       rec.data = copy;

@@ -106,6 +106,13 @@ ZipArchive::ZipArchive(std::shared_ptr<const MappedFile> file) : file_(std::move
       x += 4 + len;
     }
     if (e.flags & 1) error("entry '" + e.name + "' is encrypted");
+    // Sizes are checked here so that nobody allocates what a corrupt directory claims.
+    if (e.local_header_offset >= size || e.compressed_size > size - e.local_header_offset)
+      error("entry '" + e.name + "' runs past the end of the file (truncated file?)");
+    if (e.stored() && e.size != e.compressed_size)
+      error("stored entry '" + e.name + "' has different compressed and uncompressed sizes");
+    if (!e.stored() && e.size / 1100 > e.compressed_size)  // deflate expands at most ~1032x
+      error("entry '" + e.name + "' claims an implausible uncompressed size");
     if (!index_.emplace(e.name, entries_.size()).second)
       error("entry '" + e.name + "' appears twice");
     entries_.push_back(std::move(e));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/small_ops.h"
+
 namespace speecht5::kernels {
 namespace {
 
@@ -19,6 +21,8 @@ float dot(const float* a, const float* b, int64_t n) {
 }  // namespace
 
 void softmax_rows(float* x, int64_t rows, int64_t cols) {
+  if (const SmallOpsTable* simd = small_ops_for(active_isa()); simd != nullptr && cols > 0)
+    return simd->softmax_rows(x, rows, cols);
   for (int64_t r = 0; r < rows; ++r) {
     float* row = x + r * cols;
     float max = row[0];
@@ -47,6 +51,10 @@ void relative_position_scores(const float* q, int64_t q_stride, int64_t tq, int6
 void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k, const float* v,
                     int64_t kv_stride, int64_t tk, int64_t head_dim, const float* score_bias,
                     const float* key_mask, float* probs, float* out, int64_t out_stride) {
+  if (const SmallOpsTable* simd = small_ops_for(active_isa());
+      simd != nullptr && tk > 0 && head_dim > 0 && head_dim % simd->head_dim_multiple == 0)
+    return simd->attention_head(q, q_stride, tq, k, v, kv_stride, tk, head_dim, score_bias,
+                                key_mask, probs, out, out_stride);
   for (int64_t i = 0; i < tq; ++i) {
     const float* qi = q + i * q_stride;
     float* p = probs + i * tk;

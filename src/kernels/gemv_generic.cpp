@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/gemv_kernels.h"
+#include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
 namespace {
@@ -100,6 +101,15 @@ const KernelTable& kernels_for(Isa isa) {
     case Isa::kGeneric: break;
   }
   return generic_kernels();
+}
+
+const SmallOpsTable* small_ops_for(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512: return &avx512_small_ops();
+    case Isa::kAvx2: return &avx2_small_ops();
+    case Isa::kGeneric: break;
+  }
+  return nullptr;
 }
 
 }  // namespace speecht5::kernels

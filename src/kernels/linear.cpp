@@ -12,7 +12,7 @@
 namespace speecht5::kernels {
 namespace {
 
-std::atomic<int64_t> g_gemm_min_rows{16};
+std::atomic<int64_t> g_gemm_min_rows{32};
 
 // Per-thread scratch for the converted activations; grows, never shrinks, so steady-state
 // decoding allocates nothing.

@@ -119,6 +119,42 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// A weight stored as a weight-norm pair (folded at load by model/weight_norm.h): the
+// torch.nn.utils.weight_norm names X.weight_g / X.weight_v, or the parametrize API's
+// X.parametrizations.weight.original0 / original1. Checks both shapes; false if no full pair.
+bool accept_weight_norm_pair(const io::TensorStore& store, const TensorSpec& spec,
+                             const std::string& file, std::string_view model_name,
+                             std::set<std::string, std::less<>>& used) {
+  const std::string stem =
+      spec.name.substr(0, spec.name.size() - std::string_view(".weight").size());
+  for (auto [g_name, v_name] : {std::pair{stem + ".weight_g", stem + ".weight_v"},
+                                std::pair{stem + ".parametrizations.weight.original0",
+                                          stem + ".parametrizations.weight.original1"}}) {
+    const io::TensorRecord* g = store.find(g_name);
+    const io::TensorRecord* v = store.find(v_name);
+    if (g == nullptr || v == nullptr) continue;
+    for (const io::TensorRecord* rec : {g, v})
+      if (!is_float(rec->dtype))
+        fail(ErrorCode::kModel, file + ": tensor '" + rec->name + "' has dtype " +
+                                    io::dtype_name(rec->dtype) + ", expected F32 for the " +
+                                    std::string(model_name));
+    if (v->shape != spec.shape)
+      fail(ErrorCode::kModel,
+           file + ": tensor '" + v->name + "' has shape " + shape_to_string(v->shape) +
+               ", expected " + shape_to_string(spec.shape) + " for the " + std::string(model_name));
+    // weight_norm(dim=0): one magnitude per index of dim 0, shape [d0, 1, ...].
+    const int64_t rows = spec.shape.empty() ? 0 : spec.shape[0];
+    if (g->shape.empty() || g->shape[0] != rows || shape_numel(g->shape) != rows)
+      fail(ErrorCode::kModel, file + ": tensor '" + g->name + "' has shape " +
+                                  shape_to_string(g->shape) + ", expected " + std::to_string(rows) +
+                                  " magnitudes along dim 0 for the " + std::string(model_name));
+    used.insert(g->name);
+    used.insert(v->name);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* key_template(TtsTensor role) { return kTtsTemplates[static_cast<size_t>(role)]; }
@@ -242,26 +278,10 @@ LayoutCheck check_state_layout(const io::TensorStore& store, const StateLayout& 
       used.insert(spec.name);
       continue;
     }
-    if (ends_with(spec.name, ".weight")) {
-      const std::string stem = spec.name.substr(0, spec.name.size() - 1 - 6);
-      const io::TensorRecord* g = store.find(stem + ".weight_g");
-      const io::TensorRecord* v = store.find(stem + ".weight_v");
-      if (g != nullptr && v != nullptr) {
-        check_dtype(*g, spec);
-        check_dtype(*v, spec);
-        check_shape(*v, spec.shape);
-        // torch weight_norm(dim=0): one magnitude per slice of dim 0, shape [d0, 1, ...].
-        if (spec.shape.empty() || shape_numel(g->shape) != spec.shape[0] || g->shape.empty() ||
-            g->shape[0] != spec.shape[0])
-          fail(ErrorCode::kModel, file + ": tensor '" + g->name + "' has shape " +
-                                      shape_to_string(g->shape) + ", expected " +
-                                      std::to_string(spec.shape.empty() ? 0 : spec.shape[0]) +
-                                      " magnitudes along dim 0 for the " + std::string(model_name));
-        used.insert(g->name);
-        used.insert(v->name);
-        result.weight_norm.push_back(spec.name);
-        continue;
-      }
+    if (ends_with(spec.name, ".weight") &&
+        accept_weight_norm_pair(store, spec, file, model_name, used)) {
+      result.weight_norm.push_back(spec.name);
+      continue;
     }
     if (ends_with(spec.name, ".num_batches_tracked")) {
       result.absent_optional.push_back(spec.name);

@@ -3,6 +3,7 @@
 // per role, %d for layer / block indices, the parameter leaf appended), and the persistent
 // state_dict layout of SpeechT5ForTextToSpeech / SpeechT5HifiGan derived from a config, in HF
 // module order. Loaders check a checkpoint against the layout before building the model.
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,12 +89,13 @@ StateLayout hifigan_state_layout(const HifiGanConfig& config);
 
 struct LayoutCheck {
   std::vector<std::string> ignored;          // keys the model does not use (debug-logged)
-  std::vector<std::string> weight_norm;      // layout names present as X.weight_g + X.weight_v
+  std::vector<std::string> weight_norm;      // layout names present as a weight-norm pair
   std::vector<std::string> absent_optional;  // e.g. num_batches_tracked
 };
 
-// Checks `store` against `layout`: every required tensor present (X.weight may instead be the
-// weight-norm pair X.weight_g + X.weight_v), with the layout's shape and a compatible dtype
+// Checks `store` against `layout`: every required tensor present (X.weight may instead be a
+// weight-norm pair, X.weight_g + X.weight_v or X.parametrizations.weight.original0 +
+// original1, as model/weight_norm.h folds them), with the layout's shape and a compatible dtype
 // (any float type for F32, any integer type for I64). Missing tensors throw Error(kModel)
 // naming the tensor and the file; shape mismatches throw Error(kModel) with both shapes.
 // Unexpected keys are ignored with a debug log. `model_name` appears in messages.

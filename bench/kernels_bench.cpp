@@ -1,0 +1,223 @@
+// Micro-benchmarks of the Linear kernels on the model's shapes.
+//   GEMV (one row, a decoder step): weights cycled through ≥ 256 MB of distinct layers so the L3
+//   cannot hold them; bytes_per_second counts the packed weights streamed, and bw_share divides
+//   it by the read bandwidth measured in the same process with the same threads.
+//   GEMM (M rows, the encoder / batched decoding): GFLOP/s of oneDNN and of the packed kernels.
+// Args: precision (0 fp32, 1 bf16, 2 int8), shape (0: 768→768, 1: 768→3072, 2: 3072→768),
+// threads; GEMM adds M and path (0 oneDNN, 1 packed).
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "kernels/bandwidth.h"
+#include "kernels/linear.h"
+#include "kernels/threading.h"
+
+namespace speecht5::kernels {
+namespace {
+
+struct Shape2 {
+  int64_t in, out;
+};
+constexpr Shape2 kShapes[] = {{768, 768}, {768, 3072}, {3072, 768}};
+constexpr size_t kCycleBytes = size_t{256} << 20;
+
+Tensor random_tensor(int64_t rows, int64_t cols, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 0.05f);
+  std::vector<float> v(rows * cols);
+  for (auto& x : v) x = dist(rng);
+  return Tensor::from_values({rows, cols}, v);
+}
+
+double bandwidth_for(int threads) {
+  static std::map<int, double> cache;
+  auto it = cache.find(threads);
+  if (it == cache.end()) it = cache.emplace(threads, measure_read_bandwidth(kCycleBytes, 5, threads).gb_per_s).first;
+  return it->second;
+}
+
+// One set of layers at a time: rebuilding for every repetition would dominate the run.
+const std::vector<Linear>& layer_cycle(Precision precision, const Shape2& s) {
+  static std::pair<int, int64_t> key{-1, 0};
+  static std::vector<Linear> layers;
+  const std::pair<int, int64_t> want{static_cast<int>(precision), s.in * 100000 + s.out};
+  if (key != want) {
+    layers.clear();
+    const Tensor w = random_tensor(s.out, s.in, 1);
+    Linear first(w, Tensor(), precision);
+    const size_t count = (kCycleBytes + first.weight_bytes() - 1) / first.weight_bytes();
+    layers.push_back(first);
+    while (layers.size() < count) layers.emplace_back(w, Tensor(), precision);
+    key = want;
+  }
+  return layers;
+}
+
+void BM_Gemv(benchmark::State& state) {
+  const auto precision = static_cast<Precision>(state.range(0));
+  const Shape2 s = kShapes[state.range(1)];
+  const int threads = static_cast<int>(state.range(2));
+  set_num_threads(threads);
+  const std::vector<Linear>& layers = layer_cycle(precision, s);
+  const Tensor x = random_tensor(1, s.in, 2);
+  std::vector<float> y(s.out);
+  size_t i = 0;
+  for (auto _ : state) {
+    layers[i].forward(x.data(), 1, y.data());
+    benchmark::DoNotOptimize(y.data());
+    i = (i + 1) % layers.size();
+  }
+  const int64_t bytes = layers[0].weight_bytes();
+  state.SetBytesProcessed(state.iterations() * bytes);
+  const double gbps = bandwidth_for(threads);
+  state.counters["probe_GBps"] = gbps;
+  state.counters["bw_share"] = benchmark::Counter(
+      static_cast<double>(bytes) / 1e9 / gbps, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(precision_name(precision) + " " + std::to_string(s.in) + "->" + std::to_string(s.out));
+}
+
+void BM_Gemm(benchmark::State& state) {
+  const auto precision = static_cast<Precision>(state.range(0));
+  const Shape2 s = kShapes[state.range(1)];
+  const int threads = static_cast<int>(state.range(2));
+  const int64_t m = state.range(3);
+  const bool packed = state.range(4) == 1;
+  set_num_threads(threads);
+  const Linear linear(random_tensor(s.out, s.in, 1), Tensor(), precision);
+  const Tensor x = random_tensor(m, s.in, 3);
+  std::vector<float> y(m * s.out);
+  const int64_t saved = gemm_min_rows();
+  set_gemm_min_rows(packed ? (int64_t{1} << 40) : 1);
+  for (auto _ : state) {
+    linear.forward(x.data(), m, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  set_gemm_min_rows(saved);
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * m * s.in * s.out * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(precision_name(precision) + (packed ? " packed " : " oneDNN ") + std::to_string(s.in) +
+                 "->" + std::to_string(s.out));
+}
+
+// The GEMV chain of one full-size decoder step (6 layers × 6 projections 768→768 and the FFN
+// 768→3072→768, 49.5 M weights in all) with distinct weights per layer, one row (or `batch`
+// rows). floor_ms is the step's packed bytes / the read bandwidth measured here.
+void BM_DecoderChain(benchmark::State& state) {
+  const auto precision = static_cast<Precision>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const int64_t batch = state.range(2);
+  set_num_threads(threads);
+  static std::pair<int, std::vector<Linear>> cache{-1, {}};
+  if (cache.first != static_cast<int>(precision)) {
+    cache.second.clear();
+    const Tensor square = random_tensor(768, 768, 5), up = random_tensor(3072, 768, 6),
+                 down = random_tensor(768, 3072, 7);
+    for (int layer = 0; layer < 6; ++layer) {
+      for (int i = 0; i < 6; ++i) cache.second.emplace_back(square, Tensor(), precision);
+      cache.second.emplace_back(up, Tensor(), precision);
+      cache.second.emplace_back(down, Tensor(), precision);
+    }
+    cache.first = static_cast<int>(precision);
+  }
+  const std::vector<Linear>& layers = cache.second;
+  const Tensor x = random_tensor(batch, 3072, 8);
+  std::vector<float> y(batch * 3072);
+  int64_t bytes = 0;
+  for (const Linear& l : layers) bytes += l.weight_bytes();
+  for (auto _ : state) {
+    for (const Linear& l : layers) l.forward(x.data(), batch, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double gbps = bandwidth_for(threads);
+  state.counters["floor_ms"] = static_cast<double>(bytes) / 1e9 / gbps * 1e3;
+  state.counters["bw_share"] = benchmark::Counter(static_cast<double>(bytes) / 1e9 / gbps,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(precision_name(precision) + " batch " + std::to_string(batch));
+}
+
+// Cost of one OpenMP fork/join of a warm team: the per-GEMV hand-off of the decoder step.
+void BM_ForkJoin(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  int sink = 0;
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads) reduction(+ : sink)
+    sink += 1;
+    benchmark::DoNotOptimize(sink);
+  }
+}
+
+void gemv_args(benchmark::internal::Benchmark* b) {
+  for (int64_t threads : {1, 2})
+    for (int64_t p : {0, 1, 2})
+      for (int64_t shape : {0, 1, 2}) b->Args({p, shape, threads});
+}
+
+void gemm_args(benchmark::internal::Benchmark* b) {
+  for (int64_t threads : {1, 2})
+    for (int64_t m : {8, 16, 40, 100, 256})
+      for (int64_t shape : {0, 1, 2}) {
+        b->Args({0, shape, threads, m, 0});
+        for (int64_t p : {0, 1, 2}) b->Args({p, shape, threads, m, 1});
+      }
+}
+
+BENCHMARK(BM_Gemv)->Apply(gemv_args)->ArgNames({"prec", "shape", "thr"})->MinTime(0.3)->UseRealTime();
+BENCHMARK(BM_DecoderChain)->ArgsProduct({{0, 1, 2}, {1, 2}, {1, 8}})->ArgNames({"prec", "thr", "batch"})->MinTime(1.0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ForkJoin)->Arg(2)->ArgName("thr")->UseRealTime();
+BENCHMARK(BM_Gemm)->Apply(gemm_args)->ArgNames({"prec", "shape", "thr", "M", "packed"})->MinTime(0.2)->UseRealTime();
+
+}  // namespace
+}  // namespace speecht5::kernels
+
+// The small per-step ops of a decoder step (per call; a step makes 6 GELUs over 3072 values,
+// 72 self- and 72 cross-attention heads and 18 residual layer norms over 768).
+#include "kernels/activations.h"
+#include "kernels/attention.h"
+#include "kernels/norm.h"
+
+namespace speecht5::kernels {
+namespace {
+
+void BM_GeluErf(benchmark::State& state) {
+  const Tensor x0 = random_tensor(1, state.range(0), 9);
+  std::vector<float> x(x0.data(), x0.data() + x0.numel());
+  for (auto _ : state) {
+    std::copy(x0.data(), x0.data() + x0.numel(), x.begin());
+    gelu_erf(x.data(), static_cast<int64_t>(x.size()));
+    benchmark::DoNotOptimize(x.data());
+  }
+}
+
+void BM_AttentionHeadOneQuery(benchmark::State& state) {
+  const int64_t tk = state.range(0), d = 64, stride = 768;
+  const Tensor q = random_tensor(1, stride, 10), k = random_tensor(tk, stride, 11),
+               v = random_tensor(tk, stride, 12);
+  std::vector<float> probs(tk), out(stride);
+  for (auto _ : state) {
+    attention_head(q.data(), stride, 1, k.data(), v.data(), stride, tk, d, nullptr, nullptr,
+                   probs.data(), out.data(), stride);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+void BM_AddLayerNorm(benchmark::State& state) {
+  const int64_t dim = 768;
+  const Tensor x0 = random_tensor(1, dim, 13), res = random_tensor(1, dim, 14), g = random_tensor(1, dim, 15);
+  std::vector<float> x(dim);
+  for (auto _ : state) {
+    std::copy(x0.data(), x0.data() + dim, x.begin());
+    add_layer_norm(x.data(), res.data(), 1, dim, g.data(), g.data(), 1e-5f);
+    benchmark::DoNotOptimize(x.data());
+  }
+}
+
+BENCHMARK(BM_GeluErf)->Arg(3072);
+BENCHMARK(BM_AttentionHeadOneQuery)->Arg(40)->Arg(100);
+BENCHMARK(BM_AddLayerNorm);
+
+}  // namespace
+}  // namespace speecht5::kernels

@@ -1,0 +1,137 @@
+// AVX-512 small ops: single-pass attention rows, softmax with a vector exp, GELU with a rational
+// erf. Internal linkage only, so no AVX-512 code can leak into generic callers.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include "kernels/small_ops.h"
+
+namespace speecht5::kernels {
+namespace {
+
+// exp(x) for float: Cody-Waite reduction x = n·ln2 + r, degree-6 polynomial on r (Cephes
+// expf coefficients), 2^n by vscalefps. Inputs below -87.33 give exactly 0 (as expf does for
+// the masked scores, which are ≈ -3.4e38).
+inline __m512 exp_ps(__m512 x) {
+  const __m512 hi = _mm512_set1_ps(88.3762626647949f), lo = _mm512_set1_ps(-87.3365478515625f);
+  const __mmask16 underflow = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+  x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return _mm512_maskz_mov_ps(static_cast<__mmask16>(~underflow), _mm512_scalef_ps(p, n));
+}
+
+// erf(x) = x·P(x²)/Q(x²) on [-4, 4] (±1 beyond in float), Eigen's coefficients.
+inline __m512 erf_ps(__m512 x) {
+  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-4.0f)), _mm512_set1_ps(4.0f));
+  const __m512 x2 = _mm512_mul_ps(x, x);
+  __m512 p = _mm512_set1_ps(-2.72614225801306e-10f);
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(2.77068142495902e-08f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-2.10102402082508e-06f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-5.69250639462346e-05f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-7.34990630326855e-04f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-2.95459980854025e-03f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-1.60960333262415e-02f));
+  p = _mm512_mul_ps(p, x);
+  __m512 q = _mm512_set1_ps(-1.45660718464996e-05f);
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-2.13374055278905e-04f));
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-1.68282697438203e-03f));
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-7.37332916720468e-03f));
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-1.42647390514189e-02f));
+  return _mm512_div_ps(p, q);
+}
+
+inline __mmask16 tail_mask(int64_t n) { return n >= 16 ? 0xffff : static_cast<__mmask16>((1u << n) - 1); }
+
+void exp_array(const float* x, int64_t n, float* out) {
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    _mm512_mask_storeu_ps(out + i, m, exp_ps(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+void softmax_row(float* x, int64_t n) {
+  __m512 vmax = _mm512_set1_ps(-__builtin_huge_valf());
+  for (int64_t i = 0; i < n; i += 16)
+    vmax = _mm512_mask_max_ps(vmax, tail_mask(n - i), vmax, _mm512_maskz_loadu_ps(tail_mask(n - i), x + i));
+  const __m512 max = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+  __m512 vsum = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512 e = exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), max));
+    _mm512_mask_storeu_ps(x + i, m, e);
+    vsum = _mm512_add_ps(vsum, _mm512_maskz_mov_ps(m, e));
+  }
+  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    _mm512_mask_storeu_ps(x + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), inv));
+  }
+}
+
+void softmax_rows(float* x, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * cols, cols);
+}
+
+inline float dot(const float* a, const float* b, int64_t d) {
+  __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(a), _mm512_loadu_ps(b));
+  for (int64_t i = 16; i < d; i += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
+  return _mm512_reduce_add_ps(acc);
+}
+
+void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k, const float* v,
+                    int64_t kv_stride, int64_t tk, int64_t d, const float* score_bias,
+                    const float* key_mask, float* probs, float* out, int64_t out_stride) {
+  for (int64_t i = 0; i < tq; ++i) {
+    const float* qi = q + i * q_stride;
+    float* p = probs + i * tk;
+    for (int64_t j = 0; j < tk; ++j) {
+      float s = dot(qi, k + j * kv_stride, d);
+      if (score_bias != nullptr) s += score_bias[i * tk + j];
+      if (key_mask != nullptr) s += key_mask[j];
+      p[j] = s;
+    }
+    softmax_row(p, tk);
+    float* o = out + i * out_stride;
+    for (int64_t c = 0; c < d; c += 64) {  // up to 4 accumulators held across all keys
+      const int64_t width = d - c < 64 ? d - c : 64;
+      const int nv = static_cast<int>(width / 16);
+      __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+      for (int64_t j = 0; j < tk; ++j) {
+        const __m512 w = _mm512_set1_ps(p[j]);
+        const float* vj = v + j * kv_stride + c;
+        for (int u = 0; u < nv; ++u) acc[u] = _mm512_fmadd_ps(w, _mm512_loadu_ps(vj + 16 * u), acc[u]);
+      }
+      for (int u = 0; u < nv; ++u) _mm512_storeu_ps(o + c + 16 * u, acc[u]);
+    }
+  }
+}
+
+void gelu_erf(float* x, int64_t n) {
+  const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
+  const __m512 inv_sqrt2 = _mm512_set1_ps(0.70710678118654752440f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+    const __m512 e = erf_ps(_mm512_mul_ps(v, inv_sqrt2));
+    _mm512_mask_storeu_ps(x + i, m, _mm512_mul_ps(_mm512_mul_ps(half, v), _mm512_add_ps(one, e)));
+  }
+}
+
+}  // namespace
+
+const SmallOpsTable& avx512_small_ops() {
+  static const SmallOpsTable table{attention_head, 16, softmax_rows, gelu_erf, exp_array};
+  return table;
+}
+
+}  // namespace speecht5::kernels
