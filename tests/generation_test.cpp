@@ -105,3 +105,46 @@ TEST(GenerationTest, RejectsWrongSpeakerSizeAndEmptyInput) {
 
 }  // namespace
 }  // namespace speecht5
+
+namespace speecht5 {
+namespace {
+
+TEST(TtsModelTest, TorchCheckpointsGiveTheSameSpeech) {
+  const auto dir = test::data_dir() / "models/tiny/tts";
+  const TtsConfig config = load_tts_config(dir);
+  const test::Fixture f("tiny_gen_maxlen.safetensors");
+  const GenerationOptions o = test::options_from(f);
+  for (const char* file : {"pytorch_model.bin", "pytorch_model_legacy.bin"}) {
+    const TtsModel model(config, io::TensorStore::open(dir / file));
+    const GeneratedSpeech g =
+        generate_speech(model, f.ints("input_ids"), f.tensor("speaker_embeddings"), o);
+    test::expect_rel_l2(std::string("tiny_gen_maxlen via ") + file, g.spectrogram,
+                        f.tensor("spectrogram"));
+  }
+}
+
+TEST(TtsModelTest, CheckpointThatDoesNotFitTheConfigNamesTheTensor) {
+  TtsConfig config = load_tts_config(test::data_dir() / "models/tiny/tts");
+  config.encoder_ffn_dim = 96;  // checkpoint has 128
+  try {
+    TtsModel model(config,
+                   io::TensorStore::open(test::data_dir() / "models/tiny/tts/model.safetensors"));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kModel);
+    EXPECT_NE(std::string(e.what()).find("intermediate_dense"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TtsModelTest, MissingModelFolderIsAnIoError) {
+  try {
+    TtsModel::load(test::data_dir() / "models/no_such_model");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+    EXPECT_NE(std::string(e.what()).find("no_such_model"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace speecht5

@@ -1,13 +1,26 @@
 #include "model/tts_model.h"
 
 #include "core/error.h"
+#include "model/state_layout.h"
 #include "model/weight_reader.h"
 
 namespace speecht5 {
 
+namespace {
+
+// Validates the config and the whole checkpoint layout up front, so a wrong checkpoint fails
+// with the first missing / mis-shaped tensor named, before any weight is repacked.
+const TtsConfig& checked(const TtsConfig& config, const io::TensorStore& store) {
+  config.validate();
+  check_state_layout(store, tts_state_layout(config), "SpeechT5 TTS");
+  return config;
+}
+
+}  // namespace
+
 TtsModel::TtsModel(const TtsConfig& config, const io::TensorStore& store,
                    kernels::Precision precision)
-    : config_((config.validate(), config)),
+    : config_(checked(config, store)),
       encoder_(config_, WeightReader(store, precision)),
       decoder_(config_, WeightReader(store, precision)),
       postnet_(store, config_) {}
