@@ -13,6 +13,7 @@
 #include "command.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "kernels/threading.h"
 #include "model/tts_model.h"
 #include "runtime/generator.h"
 #include "runtime/speaker_embedding.h"
@@ -28,6 +29,8 @@ struct SynthArgs {
   std::string vocoder = "none";
   std::string save_mel;
   std::string save_stop_probs;
+  std::string precision = "fp32";
+  int threads = 0;
   GenerationOptions generation;
 };
 
@@ -78,7 +81,8 @@ int run_synth(const SynthArgs& a) {
     fail(ErrorCode::kInvalidArgument, "nothing to write: give --save-mel FILE.npy");
   if (a.input_ids.empty()) fail(ErrorCode::kInvalidArgument, "give --input-ids 4,5,...,2");
   const std::vector<int64_t> ids = parse_token_ids(a.input_ids);
-  const TtsModel model = TtsModel::load(a.model);
+  if (a.threads > 0) kernels::set_num_threads(a.threads);
+  const TtsModel model = TtsModel::load(a.model, kernels::parse_precision(a.precision));
   const Tensor speaker = load_speaker_embedding(a.speaker, model.config().speaker_embedding_dim);
   const GeneratedSpeech speech = generate_speech(model, ids, speaker, a.generation);
   log::info("generated ", speech.steps, " decoder steps, ", speech.spectrogram.dim(0), " frames");
@@ -115,6 +119,12 @@ RegisterCommand synth_command(
           ->capture_default_str();
       sub.add_option("--vocoder", a->vocoder, "vocoder ('none': mel spectrogram only)")
           ->capture_default_str();
+      sub.add_option("--precision", a->precision,
+                     "linear-layer weights: fp32 (reference), bf16 or int8 (docs/PERFORMANCE.md)")
+          ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
+          ->capture_default_str();
+      sub.add_option("--threads", a->threads, "threads (default: every core)")
+          ->check(CLI::PositiveNumber);
       sub.add_option("--save-mel", a->save_mel, "write the post-net mel [frames, 80] as .npy");
       sub.add_option("--save-stop-probs", a->save_stop_probs,
                      "write the stop probabilities [steps, r] as .npy");
