@@ -1,0 +1,65 @@
+// A decoder step must not allocate: it runs hundreds of times per utterance on the hot path.
+// Every heap allocation of this test binary is counted (operator new is replaced below); the
+// steady-state steps of the tiny and full-size decoders, in every precision, must add none.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <numeric>
+
+#include "model/random_weights.h"
+#include "model/tts_model.h"
+#include "support/fixtures.h"
+
+namespace {
+std::atomic<long long> g_allocations{0};
+}
+
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace speecht5 {
+namespace {
+
+long long allocations_during_steps(const TtsModel& model, int64_t batch) {
+  const TtsConfig& c = model.config();
+  const std::vector<int64_t> ids = {4, 5, 6, 7, 8, 9, 2};
+  const TokenBatch tokens = TokenBatch::from_sequences(std::vector<std::vector<int64_t>>(batch, ids), c.pad_token_id);
+  const Tensor encoder_out = model.encoder().forward(tokens);
+  Tensor speakers({batch, c.speaker_embedding_dim});
+  for (int64_t i = 0; i < speakers.numel(); ++i) speakers.mutable_data()[i] = 0.01f * (i % 17);
+  const int64_t steps = 12;
+  DecoderState state = model.decoder().start(encoder_out, tokens.key_mask(), speakers, steps);
+  std::vector<int> active(batch);
+  std::iota(active.begin(), active.end(), 0);
+  const int64_t M = c.num_mel_bins, r = c.reduction_factor;
+  std::vector<float> frames(batch * M, 0.0f), feat(batch * r * M), logits(batch * r);
+  auto step = [&] {
+    model.decoder().step(state, active, frames.data(), 7, feat.data(), logits.data(), nullptr);
+    for (int64_t b = 0; b < batch; ++b)
+      std::copy_n(feat.data() + (b * r + r - 1) * M, M, frames.data() + b * M);
+  };
+  step();  // first use: per-thread scratch buffers are sized here
+  const long long before = g_allocations.load();
+  for (int64_t s = 1; s < steps; ++s) step();
+  return g_allocations.load() - before;
+}
+
+TEST(DecoderStepAllocTest, SteadyStateStepsAllocateNothing) {
+  for (auto precision : {kernels::Precision::kFp32, kernels::Precision::kBf16, kernels::Precision::kInt8}) {
+    const long long before_load = g_allocations.load();
+    const TtsModel model = TtsModel::load(test::data_dir() / "models/tiny/tts", precision);
+    ASSERT_GT(g_allocations.load(), before_load) << "the allocation counter is not in effect";
+    EXPECT_EQ(allocations_during_steps(model, 1), 0) << kernels::precision_name(precision);
+    EXPECT_EQ(allocations_during_steps(model, 3), 0) << kernels::precision_name(precision) << " batch 3";
+  }
+}
+
+}  // namespace
+}  // namespace speecht5
