@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <atomic>
+#include <chrono>
 
 #include "core/error.h"
 #include "kernels/gemv_kernels.h"
@@ -98,6 +99,9 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
     fn(w, args);
     return;
   }
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  Clock::time_point caller_done = start;
 #pragma omp parallel num_threads(nt)
   {
     const int t = omp_get_thread_num(), n = omp_get_num_threads();
@@ -105,7 +109,11 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
     part.block_begin = w.blocks * t / n;
     part.block_end = w.blocks * (t + 1) / n;
     fn(w, part);
+    if (t == 0) caller_done = Clock::now();
   }
+  const Clock::time_point end = Clock::now();
+  report_parallel_region(std::chrono::nanoseconds(caller_done - start).count(),
+                         std::chrono::nanoseconds(end - caller_done).count());
 }
 
 Tensor Linear::forward(const Tensor& x) const {

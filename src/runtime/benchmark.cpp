@@ -286,6 +286,7 @@ std::string BenchmarkReport::to_json() const {
     j["batch_speedup"] = batch_speedup;
   }
   j["decoder_cpu_share"] = decoder_cpu_share;
+  j["decoder_cpu_ms_per_step"] = decoder_cpu_share * decoder_ms_per_step * threads;
   j["load_ms"] = load_ms;
   j["peak_rss_mb"] = peak_rss_mb;
   return j.dump(2);
