@@ -158,6 +158,18 @@ TEST(IoTorchZip, StorageOffsetsAndStridesAreHonoured) {
   EXPECT_EQ(store.find("empty")->nbytes, 0u);
 }
 
+TEST(IoTorchZip, OrderedDictWithMetadataAsTorchSaveWritesIt) {
+  const std::string pickle = test::state_dict_pickle(
+      {{"b", "0", 4, 0, {2}, {1}}, {"a", "0", 4, 2, {2}, {1}}}, /*legacy=*/false, /*ordered=*/true);
+  const auto path =
+      zip_with("ordered", {{"m/data.pkl", pickle}, {"m/data/0", test::floats_bytes({1, 2, 3, 4})}});
+  const auto store = io::TensorStore::open(path);
+  ASSERT_EQ(store.tensors().size(), 2u);    // `_metadata` is an attribute, not a tensor
+  EXPECT_EQ(store.tensors()[0].name, "b");  // state dict order
+  EXPECT_EQ(values_of(store, "b"), (std::vector<float>{1, 2}));
+  EXPECT_EQ(values_of(store, "a"), (std::vector<float>{3, 4}));
+}
+
 TEST(IoTorchZip, CompressedArchiveMatchesStored) {
   const auto dir = test::data_dir() / "models/tiny/hifigan";
   const auto path =
