@@ -82,6 +82,15 @@ TEST(IoTorchPickle, UnsupportedOpcodeIsNamed) {
   EXPECT_CONTAINS(error_of(path), "unsupported pickle opcode 0x69");
 }
 
+TEST(IoTorchPickle, DeeplyNestedListsDoNotOverflowTheStack) {
+  // 200,000 empty lists appended into one another: a chain as deep as the pickle is long.
+  const int depth = 200000;
+  const std::string pickle =
+      "\x80\x02" + std::string(depth, ']') + std::string(depth - 1, 'a') + ".";
+  const auto path = zip_with("nested", {{"archive/data.pkl", pickle}});
+  EXPECT_CONTAINS(error_of(path), "the pickle holds a list, not a state dict");
+}
+
 TEST(IoTorchPickle, TruncatedPickle) {
   const std::string pickle = test::state_dict_pickle({{"w", "0", 4, 0, {4}, {1}}});
   const auto path =
