@@ -1,12 +1,14 @@
 #include "text/normalizer.h"
 
 #include <array>
+#include <cctype>
 #include <set>
 #include <unordered_map>
 
 #include "core/log.h"
 #include "text/char_map.h"
 #include "text/number_reader.h"
+#include "text/number_words.h"
 #include "text/tokenizer.h"
 #include "text/utf8.h"
 
@@ -41,6 +43,10 @@ std::u32string map_characters(const std::u32string& text, Vocabulary& vocab) {
   std::u32string out;
   out.reserve(text.size());
   for (char32_t cp : text) {
+    if (cp == U'\u2581') {  // SentencePiece's space symbol: the model only knows it as a space
+      out.push_back(U' ');
+      continue;
+    }
     if (!vocab.contains(cp)) {
       if (const auto rep = replacement_for(cp)) {
         out += decode_utf8(*rep);
@@ -204,9 +210,10 @@ class Expander {
   // Appends words read for the input [i_, end), with spaces against neighbouring text.
   void emit_words(const std::string& words, size_t end) {
     if (!out_.empty()) {
-      const char last = out_.back();
-      if (last != ' ' && last != '\n' && last != '(' && last != '[' && last != '{' &&
-          !(last == '"' && (out_.size() == 1 || out_[out_.size() - 2] == ' '))) {
+      // Words against words get a space; against a hyphen, slash, bracket or quote they do not.
+      const unsigned char last = static_cast<unsigned char>(out_.back());
+      if (std::isalnum(last) || last >= 0x80 ||
+          std::string_view(",;:!?)]}%").find(last) != std::string_view::npos) {
         out_ += ' ';
       }
     }
@@ -259,6 +266,7 @@ class Expander {
       emit_words(reading, after);
       return;
     }
+    if (ascii_only && try_roman_numeral(encode_utf8(word), end)) return;
     const bool period = at(s_, end) == U'.';
     if (try_abbreviation(word, end, period)) return;
     const std::string utf8 = encode_utf8(word);
@@ -269,6 +277,43 @@ class Expander {
     while (before > 0 && (s_[before - 1] == U' ' || s_[before - 1] == U'"')) --before;
     last_word_starts_sentence_ = before == 0 || s_[before - 1] == U'.' || s_[before - 1] == U'!' ||
                                  s_[before - 1] == U'?' || s_[before - 1] == U'\n';
+  }
+
+  // Roman numerals only where they are certain: after a word that numbers things ("Chapter IV",
+  // "World War II") and after a regnal name ("Henry VIII" -> Henry the eighth).
+  bool try_roman_numeral(const std::string& word, size_t end) {
+    static const std::set<std::string> kNumbered = {
+        "Chapter", "Part",    "Volume", "Book",     "Act",     "Scene",  "War",   "Phase",
+        "Section", "Article", "Title",  "Appendix", "Episode", "Season", "Round", "Level",
+        "Stage",   "Type",    "Class",  "Grade",    "Figure",  "Table",  "Psalm", "Canto"};
+    static const std::set<std::string> kRegnal = {
+        "Henry",   "Louis",     "Elizabeth", "George",    "Charles",  "Edward",    "Richard",
+        "William", "James",     "John",      "Paul",      "Benedict", "Pius",      "Leo",
+        "Gregory", "Innocent",  "Clement",   "Alexander", "Napoleon", "Frederick", "Philip",
+        "Peter",   "Catherine", "Mary",      "Ramesses",  "Alfonso",  "Ferdinand", "Nicholas",
+        "Ivan",    "Otto",      "Francis",   "Felipe",    "Carl",     "Gustav",    "Harald",
+        "Olav",    "Haakon",    "Christian", "Juan",      "Carlos",   "Wilhelm",   "Victor"};
+    const int value = roman_value(word);
+    if (value == 0 || last_word_.empty() || i_ == 0 || s_[i_ - 1] != U' ') return false;
+    std::string reading;
+    if (kNumbered.count(last_word_) > 0) {
+      reading = cardinal_words(std::to_string(value));
+    } else if (kRegnal.count(last_word_) > 0) {
+      // A lone "I" may be the pronoun: "Henry I went" is not a king.
+      size_t next = end;
+      while (next < s_.size() && s_[next] == U' ') ++next;
+      const bool word_follows = next > end && is_lower(at(s_, next));
+      if (word == "I" && word_follows && !(at(s_, next) == U'o' && at(s_, next + 1) == U'f')) {
+        return false;
+      }
+      reading = "the " + ordinal_words(std::to_string(value));
+    } else {
+      return false;
+    }
+    out_ += reading;
+    i_ = end;
+    last_word_.clear();
+    return true;
   }
 
   bool try_abbreviation(std::u32string_view word, size_t end, bool period) {

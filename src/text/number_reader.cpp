@@ -271,6 +271,10 @@ size_t read_alnum_rest(std::u32string_view s, size_t pos, std::string& out) {
     if (!out.empty() && out.back() != ' ') out += ' ';
     if (is_ascii_digit(s[pos])) {
       out += nominal_words(read_digits(s, pos));
+      while (at(s, pos) == U'.' && is_ascii_digit(at(s, pos + 1))) {  // "v2.0", "A4.1"
+        ++pos;
+        out += " point " + digit_words(read_digits(s, pos));
+      }
     } else {
       const size_t start = pos;
       while (is_ascii_letter(at(s, pos))) ++pos;
@@ -278,6 +282,27 @@ size_t read_alnum_rest(std::u32string_view s, size_t pos, std::string& out) {
     }
   }
   return pos;
+}
+
+// End of a phone number written ddd-dddd or ddd-ddd-dddd at `pos`, or 0.
+size_t phone_number_end(std::u32string_view s, size_t pos) {
+  auto digits = [&](size_t at_pos, size_t count) {
+    for (size_t k = 0; k < count; ++k) {
+      if (!is_ascii_digit(at(s, at_pos + k))) return false;
+    }
+    return true;
+  };
+  auto ends_here = [&](size_t end) {
+    const char32_t next = at(s, end);
+    return !is_ascii_digit(next) && !is_letter(next) &&
+           !(next == U'-' && is_ascii_digit(at(s, end + 1)));
+  };
+  if (!digits(pos, 3) || at(s, pos + 3) != U'-') return 0;
+  if (digits(pos + 4, 4) && ends_here(pos + 8)) return pos + 8;
+  if (digits(pos + 4, 3) && at(s, pos + 7) == U'-' && digits(pos + 8, 4) && ends_here(pos + 12)) {
+    return pos + 12;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -295,7 +320,9 @@ bool starts_number(std::u32string_view s, size_t pos) {
     return is_ascii_digit(next) && is_ascii_digit(at(s, pos + 2)) && at(s, pos + 3) == U's';
   }
   if (currency_for(c) != nullptr && c != kCent.symbol) {
-    return is_ascii_digit(next) || (next == U'.' && is_ascii_digit(at(s, pos + 2)));
+    const size_t amount = skip_one_space(s, pos + 1);  // "$5", "$ 5"
+    return is_ascii_digit(at(s, amount)) ||
+           (at(s, amount) == U'.' && is_ascii_digit(at(s, amount + 1)));
   }
   return false;
 }
@@ -303,12 +330,29 @@ bool starts_number(std::u32string_view s, size_t pos) {
 std::optional<size_t> read_number(std::u32string_view s, size_t pos, const NumberContext& context,
                                   std::string& out) {
   if (!starts_number(s, pos)) return std::nullopt;
+  if (const size_t end = phone_number_end(s, pos)) {
+    // "555-1234", "555-123-4567": digit by digit, a pause between the groups.
+    std::string reading;
+    for (size_t k = pos; k < end; ++k) {
+      if (s[k] == U'-') {
+        reading += ",";
+        continue;
+      }
+      if (!reading.empty()) reading += ' ';
+      reading += digit_words(std::string(1, static_cast<char>(s[k])));
+    }
+    out += reading;
+    return end;
+  }
   size_t i = pos;
   Number n;
   if (s[i] == U'\'') ++i;  // '80s
   if (s[i] == U'-' || s[i] == U'+') (s[i++] == U'-' ? n.negative : n.plus) = true;
   const Currency* prefix_currency = nullptr;
-  if (currency_for(s[i]) != nullptr) prefix_currency = currency_for(s[i++]);
+  if (currency_for(s[i]) != nullptr) {
+    prefix_currency = currency_for(s[i++]);
+    i = skip_one_space(s, i);
+  }
 
   n.integer = read_digits(s, i);
   if (n.integer.size() <= 3 && !n.integer.empty()) {
