@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "text/number_words.h"
+#include "text/reading_tables.h"
 #include "text/utf8.h"
 
 namespace speecht5::text {
@@ -73,69 +74,9 @@ const Currency* currency_for(char32_t c) {
   return c == kCent.symbol ? &kCent : nullptr;
 }
 
-struct Unit {
-  std::u32string_view symbol;
-  const char* singular;
-  const char* plural;
-  bool attached_only;  // symbols that are also English words ("in") need "5in"
-};
-// Longest symbols first so "km/h" wins over "km" and "°C" over "°".
-constexpr Unit kUnits[] = {
-    {U"km/h", "kilometer per hour", "kilometers per hour", false},
-    {U"m/s", "meter per second", "meters per second", false},
-    {U"mph", "mile per hour", "miles per hour", false},
-    {U"kph", "kilometer per hour", "kilometers per hour", false},
-    {U"kWh", "kilowatt hour", "kilowatt hours", false},
-    {U"mAh", "milliamp hour", "milliamp hours", false},
-    {U"kHz", "kilohertz", "kilohertz", false},
-    {U"MHz", "megahertz", "megahertz", false},
-    {U"GHz", "gigahertz", "gigahertz", false},
-    {U"lbs", "pound", "pounds", false},
-    {U"sec", "second", "seconds", false},
-    {U"min", "minute", "minutes", false},
-    {U"hrs", "hour", "hours", false},
-    {U"\u00b0C", "degree Celsius", "degrees Celsius", false},
-    {U"\u00b0F", "degree Fahrenheit", "degrees Fahrenheit", false},
-    {U"km", "kilometer", "kilometers", false},
-    {U"cm", "centimeter", "centimeters", false},
-    {U"mm", "millimeter", "millimeters", false},
-    {U"\u00b5m", "micrometer", "micrometers", false},
-    {U"\u03bcm", "micrometer", "micrometers", false},
-    {U"nm", "nanometer", "nanometers", false},
-    {U"mi", "mile", "miles", true},
-    {U"yd", "yard", "yards", false},
-    {U"ft", "foot", "feet", false},
-    {U"in", "inch", "inches", true},
-    {U"kg", "kilogram", "kilograms", false},
-    {U"mg", "milligram", "milligrams", false},
-    {U"lb", "pound", "pounds", false},
-    {U"oz", "ounce", "ounces", false},
-    {U"ml", "milliliter", "milliliters", false},
-    {U"mL", "milliliter", "milliliters", false},
-    {U"kW", "kilowatt", "kilowatts", false},
-    {U"MW", "megawatt", "megawatts", false},
-    {U"Hz", "hertz", "hertz", false},
-    {U"KB", "kilobyte", "kilobytes", false},
-    {U"kB", "kilobyte", "kilobytes", false},
-    {U"MB", "megabyte", "megabytes", false},
-    {U"GB", "gigabyte", "gigabytes", false},
-    {U"TB", "terabyte", "terabytes", false},
-    {U"ms", "millisecond", "milliseconds", false},
-    {U"hr", "hour", "hours", false},
-    {U"m", "meter", "meters", false},
-    {U"g", "gram", "grams", false},
-    {U"l", "liter", "liters", false},
-    {U"L", "liter", "liters", false},
-    {U"h", "hour", "hours", false},
-    {U"W", "watt", "watts", false},
-    {U"V", "volt", "volts", false},
-    {U"x", "time", "times", true},
-    {U"\u00b0", "degree", "degrees", false},
-};
-
 // A unit right after a number ("5km", "5 km", "20°C"); returns it and the end position.
 const Unit* unit_at(std::u32string_view s, size_t pos, size_t& end) {
-  for (const auto& unit : kUnits) {
+  for (const auto& unit : units()) {
     for (const size_t start : {pos, skip_one_space(s, pos)}) {
       if (start != pos && unit.attached_only) continue;
       if (!u32_word_at(s, start, unit.symbol)) continue;
