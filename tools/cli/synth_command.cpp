@@ -1,0 +1,125 @@
+// `speecht5 synth`: token ids (or, later, text) → mel spectrogram (→ waveform). The command
+// only parses options and writes files; the model runs in runtime/generator.
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "model/tts_model.h"
+#include "runtime/generator.h"
+#include "runtime/speaker_embedding.h"
+#include "runtime/voices.h"
+
+namespace speecht5::cli {
+namespace {
+
+struct SynthArgs {
+  std::string model;
+  std::string input_ids;
+  std::string speaker = std::string(kDefaultVoice);
+  std::string vocoder = "none";
+  std::string save_mel;
+  std::string save_stop_probs;
+  GenerationOptions generation;
+};
+
+std::vector<int64_t> parse_token_ids(const std::string& text) {
+  std::vector<int64_t> ids;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    size_t used = 0;
+    long long value = 0;
+    try {
+      value = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    while (used < item.size() && std::isspace(static_cast<unsigned char>(item[used]))) ++used;
+    if (item.empty() || used != item.size())
+      fail(ErrorCode::kInvalidArgument, "--input-ids: '" + item + "' is not an integer token id");
+    ids.push_back(value);
+  }
+  if (ids.empty()) fail(ErrorCode::kInvalidArgument, "--input-ids: no token ids given");
+  return ids;
+}
+
+// Minimal float32 .npy writer. TODO: switch to io/npy once published.
+void write_npy(const std::string& path, const Tensor& t) {
+  std::string shape = "(";
+  for (int i = 0; i < t.rank(); ++i) shape += (i ? ", " : "") + std::to_string(t.dim(i));
+  shape += t.rank() == 1 ? ",)" : ")";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out) fail(ErrorCode::kIo, path + ": cannot open for writing");
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  out.write("\x93NUMPY\x01\x00", 8);
+  out.write(reinterpret_cast<const char*>(&len), 2);
+  out.write(header.data(), header.size());
+  out.write(reinterpret_cast<const char*>(t.data()), sizeof(float) * t.numel());
+  if (!out) fail(ErrorCode::kIo, path + ": write failed");
+}
+
+int run_synth(const SynthArgs& a) {
+  a.generation.Validate();
+  if (a.vocoder != "none")
+    fail(ErrorCode::kInvalidArgument, "--vocoder: only 'none' is supported by this build");
+  if (a.save_mel.empty())
+    fail(ErrorCode::kInvalidArgument, "nothing to write: give --save-mel FILE.npy");
+  if (a.input_ids.empty()) fail(ErrorCode::kInvalidArgument, "give --input-ids 4,5,...,2");
+  const std::vector<int64_t> ids = parse_token_ids(a.input_ids);
+  const TtsModel model = TtsModel::load(a.model);
+  const Tensor speaker = load_speaker_embedding(a.speaker, model.config().speaker_embedding_dim);
+  const GeneratedSpeech speech = generate_speech(model, ids, speaker, a.generation);
+  log::info("generated ", speech.steps, " decoder steps, ", speech.spectrogram.dim(0), " frames");
+  write_npy(a.save_mel, speech.spectrogram);
+  if (!a.save_stop_probs.empty()) write_npy(a.save_stop_probs, speech.stop_probs);
+  return 0;
+}
+
+RegisterCommand synth_command(
+    "synth", "Synthesize speech (token ids → mel spectrogram)", [](CLI::App& sub) -> CommandRun {
+      auto a = std::make_shared<SynthArgs>();
+      sub.add_option("--model", a->model, "TTS model folder (config.json + checkpoint)")
+          ->required();
+      sub.add_option("--input-ids", a->input_ids, "comma-separated token ids, eos (2) included");
+      sub.add_option("--speaker", a->speaker,
+                     "built-in voice name or x-vector file (.npy / raw float32 .bin)")
+          ->capture_default_str();
+      sub.add_option("--seed", a->generation.seed, "prenet dropout seed (0 .. 2^64-1)")
+          ->check(CLI::Validator(
+              [](std::string& v) {
+                return v.find('-') == std::string::npos ? std::string()
+                                                        : "must be a non-negative integer";
+              },
+              "", "non-negative"))
+          ->capture_default_str();
+      sub.add_option("--threshold", a->generation.threshold,
+                     "stop when the summed stop probabilities of a step reach this")
+          ->capture_default_str();
+      sub.add_option("--minlenratio", a->generation.minlenratio,
+                     "minimum decoder steps = int(tokens · ratio / r)")
+          ->capture_default_str();
+      sub.add_option("--maxlenratio", a->generation.maxlenratio,
+                     "maximum decoder steps = int(tokens · ratio / r)")
+          ->capture_default_str();
+      sub.add_option("--vocoder", a->vocoder, "vocoder ('none': mel spectrogram only)")
+          ->capture_default_str();
+      sub.add_option("--save-mel", a->save_mel, "write the post-net mel [frames, 80] as .npy");
+      sub.add_option("--save-stop-probs", a->save_stop_probs,
+                     "write the stop probabilities [steps, r] as .npy");
+      return [a] { return run_synth(*a); };
+    });
+
+}  // namespace
+}  // namespace speecht5::cli
