@@ -23,6 +23,10 @@ void write_audio(const std::filesystem::path& path, const float* samples, int64_
 void write_audio(const std::filesystem::path& path, const std::vector<float>& samples,
                  int sample_rate = kDefaultSampleRate);
 
+// Throws Error(kInvalidArgument) naming the file when its extension is not a format above
+// (checked before any work is done).
+void check_audio_extension(const std::filesystem::path& path);
+
 // A complete 16-bit PCM WAV file in memory (for `-o -`: a pipe cannot be seeked back to patch
 // the header, so the file is built first).
 std::vector<uint8_t> encode_wav(const float* samples, int64_t n,
