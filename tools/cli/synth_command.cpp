@@ -11,6 +11,7 @@
 #include "command.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "io/hub.h"
 #include "io/npy.h"
 #include "model/tts_model.h"
 #include "runtime/generator.h"
@@ -59,7 +60,9 @@ int run_synth(const SynthArgs& a) {
     fail(ErrorCode::kInvalidArgument, "nothing to write: give --save-mel FILE.npy");
   if (a.input_ids.empty()) fail(ErrorCode::kInvalidArgument, "give --input-ids 4,5,...,2");
   const std::vector<int64_t> ids = parse_token_ids(a.input_ids);
-  const TtsModel model = TtsModel::load(a.model);
+  // A repo id is fetched into (or found in) the Hugging Face cache; a folder is used as is.
+  const TtsModel model =
+      TtsModel::load(io::resolve_model(a.model, io::HubOptions::from_environment()));
   const Tensor speaker = resolve_speaker(a.speaker, model.config().speaker_embedding_dim);
   const GeneratedSpeech speech = generate_speech(model, ids, speaker, a.generation);
   log::info("generated ", speech.steps, " decoder steps, ", speech.spectrogram.dim(0), " frames");
@@ -71,7 +74,9 @@ int run_synth(const SynthArgs& a) {
 RegisterCommand synth_command(
     "synth", "Synthesize speech (token ids → mel spectrogram)", [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<SynthArgs>();
-      sub.add_option("--model", a->model, "TTS model folder (config.json + checkpoint)")
+      sub.add_option(
+             "--model", a->model,
+             "TTS model folder (config.json + checkpoint) or Hugging Face repo id (org/name)")
           ->required();
       sub.add_option("--input-ids", a->input_ids, "comma-separated token ids, eos (2) included");
       sub.add_option("--speaker", a->speaker,
