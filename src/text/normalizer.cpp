@@ -39,14 +39,26 @@ class Vocabulary {
 };
 
 // Stage 1: context-free character replacements for what the vocabulary lacks.
+// A no-break or thin space used as a thousands separator: after a digit, before exactly three.
+bool is_digit_group_space(const std::u32string& s, size_t i) {
+  if (s[i] != 0x00A0 && s[i] != 0x202F && s[i] != 0x2009) return false;
+  if (i == 0 || !is_ascii_digit(s[i - 1])) return false;
+  for (size_t k = 1; k <= 3; ++k) {
+    if (!is_ascii_digit(at(s, i + k))) return false;
+  }
+  return !is_ascii_digit(at(s, i + 4));
+}
+
 std::u32string map_characters(const std::u32string& text, Vocabulary& vocab) {
   std::u32string out;
   out.reserve(text.size());
-  for (char32_t cp : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char32_t cp = text[i];
     if (cp == U'\u2581') {  // SentencePiece's space symbol: the model only knows it as a space
       out.push_back(U' ');
       continue;
     }
+    if (is_digit_group_space(text, i)) continue;  // "10 000" with a (narrow) no-break space
     if (!vocab.contains(cp)) {
       if (const auto rep = replacement_for(cp)) {
         out += decode_utf8(*rep);
