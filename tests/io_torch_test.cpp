@@ -82,6 +82,15 @@ TEST(IoTorchPickle, UnsupportedOpcodeIsNamed) {
   EXPECT_CONTAINS(error_of(path), "unsupported pickle opcode 0x69");
 }
 
+TEST(IoTorchPickle, DeeplyNestedListsDoNotOverflowTheStack) {
+  // 200,000 empty lists appended into one another: a chain as deep as the pickle is long.
+  const int depth = 200000;
+  const std::string pickle =
+      "\x80\x02" + std::string(depth, ']') + std::string(depth - 1, 'a') + ".";
+  const auto path = zip_with("nested", {{"archive/data.pkl", pickle}});
+  EXPECT_CONTAINS(error_of(path), "the pickle holds a list, not a state dict");
+}
+
 TEST(IoTorchPickle, TruncatedPickle) {
   const std::string pickle = test::state_dict_pickle({{"w", "0", 4, 0, {4}, {1}}});
   const auto path =
@@ -156,6 +165,18 @@ TEST(IoTorchZip, StorageOffsetsAndStridesAreHonoured) {
   EXPECT_EQ(values_of(store, "broadcast"), (std::vector<float>{7, 7, 7, 7}));
   EXPECT_EQ(store.find("empty")->shape, (Shape{0, 5}));
   EXPECT_EQ(store.find("empty")->nbytes, 0u);
+}
+
+TEST(IoTorchZip, OrderedDictWithMetadataAsTorchSaveWritesIt) {
+  const std::string pickle = test::state_dict_pickle(
+      {{"b", "0", 4, 0, {2}, {1}}, {"a", "0", 4, 2, {2}, {1}}}, /*legacy=*/false, /*ordered=*/true);
+  const auto path =
+      zip_with("ordered", {{"m/data.pkl", pickle}, {"m/data/0", test::floats_bytes({1, 2, 3, 4})}});
+  const auto store = io::TensorStore::open(path);
+  ASSERT_EQ(store.tensors().size(), 2u);    // `_metadata` is an attribute, not a tensor
+  EXPECT_EQ(store.tensors()[0].name, "b");  // state dict order
+  EXPECT_EQ(values_of(store, "b"), (std::vector<float>{1, 2}));
+  EXPECT_EQ(values_of(store, "a"), (std::vector<float>{3, 4}));
 }
 
 TEST(IoTorchZip, CompressedArchiveMatchesStored) {
