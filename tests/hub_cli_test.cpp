@@ -68,7 +68,9 @@ class HubCliTest : public ::testing::Test {
     hub_.add_repo("tiny/hifigan",
                   FakeHub::repo_from_folder(test::data_dir() / "models" / "tiny" / "hifigan",
                                             kCommit, {"config.json", "model.safetensors"}));
-    cache_ = test::temp_dir("hub_cli");
+    // One folder per test: ctest runs the tests of this suite in parallel processes.
+    cache_ = test::temp_dir(std::string("hub_cli_") +
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     env_.set("HF_ENDPOINT", hub_.endpoint());
     env_.set("HF_HUB_CACHE", cache_.string());
     for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HF_HOME"})
