@@ -3,8 +3,6 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -13,6 +11,8 @@
 #include "command.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "io/hub.h"
+#include "io/npy.h"
 #include "model/tts_model.h"
 #include "runtime/generator.h"
 #include "runtime/speaker_embedding.h"
@@ -52,24 +52,6 @@ std::vector<int64_t> parse_token_ids(const std::string& text) {
   return ids;
 }
 
-// Minimal float32 .npy writer. TODO: switch to io/npy once published.
-void write_npy(const std::string& path, const Tensor& t) {
-  std::string shape = "(";
-  for (int i = 0; i < t.rank(); ++i) shape += (i ? ", " : "") + std::to_string(t.dim(i));
-  shape += t.rank() == 1 ? ",)" : ")";
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  if (!out) fail(ErrorCode::kIo, path + ": cannot open for writing");
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out.write("\x93NUMPY\x01\x00", 8);
-  out.write(reinterpret_cast<const char*>(&len), 2);
-  out.write(header.data(), header.size());
-  out.write(reinterpret_cast<const char*>(t.data()), sizeof(float) * t.numel());
-  if (!out) fail(ErrorCode::kIo, path + ": write failed");
-}
-
 int run_synth(const SynthArgs& a) {
   a.generation.Validate();
   if (a.vocoder != "none")
@@ -78,19 +60,23 @@ int run_synth(const SynthArgs& a) {
     fail(ErrorCode::kInvalidArgument, "nothing to write: give --save-mel FILE.npy");
   if (a.input_ids.empty()) fail(ErrorCode::kInvalidArgument, "give --input-ids 4,5,...,2");
   const std::vector<int64_t> ids = parse_token_ids(a.input_ids);
-  const TtsModel model = TtsModel::load(a.model);
-  const Tensor speaker = load_speaker_embedding(a.speaker, model.config().speaker_embedding_dim);
+  // A repo id is fetched into (or found in) the Hugging Face cache; a folder is used as is.
+  const TtsModel model =
+      TtsModel::load(io::resolve_model(a.model, io::HubOptions::from_environment()));
+  const Tensor speaker = resolve_speaker(a.speaker, model.config().speaker_embedding_dim);
   const GeneratedSpeech speech = generate_speech(model, ids, speaker, a.generation);
   log::info("generated ", speech.steps, " decoder steps, ", speech.spectrogram.dim(0), " frames");
-  write_npy(a.save_mel, speech.spectrogram);
-  if (!a.save_stop_probs.empty()) write_npy(a.save_stop_probs, speech.stop_probs);
+  io::write_npy_f32(a.save_mel, speech.spectrogram);
+  if (!a.save_stop_probs.empty()) io::write_npy_f32(a.save_stop_probs, speech.stop_probs);
   return 0;
 }
 
 RegisterCommand synth_command(
     "synth", "Synthesize speech (token ids → mel spectrogram)", [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<SynthArgs>();
-      sub.add_option("--model", a->model, "TTS model folder (config.json + checkpoint)")
+      sub.add_option(
+             "--model", a->model,
+             "TTS model folder (config.json + checkpoint) or Hugging Face repo id (org/name)")
           ->required();
       sub.add_option("--input-ids", a->input_ids, "comma-separated token ids, eos (2) included");
       sub.add_option("--speaker", a->speaker,
