@@ -86,6 +86,8 @@ std::vector<int16_t> to_pcm16(const float* samples, int64_t n) {
   return out;
 }
 
+void check_audio_format(const std::filesystem::path& path) { format_for(path); }
+
 void write_audio(const std::filesystem::path& path, const float* samples, int64_t n,
                  int sample_rate) {
   check_sample_rate(sample_rate);

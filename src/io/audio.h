@@ -20,6 +20,9 @@ std::vector<int16_t> to_pcm16(const float* samples, int64_t n);
 // file when it cannot be written, Error(kInvalidArgument) for an unknown extension.
 void write_audio(const std::filesystem::path& path, const float* samples, int64_t n,
                  int sample_rate = kDefaultSampleRate);
+// Throws write_audio's Error(kInvalidArgument) when the extension names no supported format
+// (so a command can refuse the path before doing any work).
+void check_audio_format(const std::filesystem::path& path);
 void write_audio(const std::filesystem::path& path, const std::vector<float>& samples,
                  int sample_rate = kDefaultSampleRate);
 
