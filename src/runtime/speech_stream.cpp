@@ -7,12 +7,15 @@
 namespace speecht5 {
 
 SpeechStream::SpeechStream(const Postnet& postnet, int64_t postnet_radius, const HifiGan& vocoder,
-                           int64_t chunk_frames)
+                           int64_t first_chunk_frames, int64_t max_chunk_frames)
     : postnet_(postnet),
       mels_(postnet.num_mel_bins()),
       radius_(std::max<int64_t>(0, postnet_radius)),
-      chunk_(std::max<int64_t>(1, chunk_frames)),
-      vocoder_stream_(vocoder, chunk_) {
+      vocoder_context_(vocoder.receptive_field_frames()),
+      next_chunk_(std::max<int64_t>(1, first_chunk_frames)),
+      max_chunk_(std::max(next_chunk_, max_chunk_frames)),
+      // This class decides when the vocoder runs: it emits whatever is final on each push.
+      vocoder_stream_(vocoder, 1) {
   if (vocoder.num_mel_bins() != mels_)
     fail(ErrorCode::kModel, "vocoder takes " + std::to_string(vocoder.num_mel_bins()) +
                                 " mel bins but the TTS model makes " + std::to_string(mels_));
@@ -23,7 +26,10 @@ std::vector<float> SpeechStream::push(const float* frames, int64_t count) {
   raw_.insert(raw_.end(), frames, frames + count * mels_);
   total_frames_ += count;
   const int64_t final_end = total_frames_ - radius_;  // post-net outputs before this are exact
-  if (final_end - postnet_done_ < chunk_) return {};
+  // Samples are final up to vocoder_context_ frames before the last post-net frame.
+  const int64_t vocoded = std::max<int64_t>(0, postnet_done_ - vocoder_context_);
+  if (final_end - vocoder_context_ - vocoded < next_chunk_) return {};
+  next_chunk_ = std::min(next_chunk_ * 2, max_chunk_);
   return run_postnet(final_end, false);
 }
 

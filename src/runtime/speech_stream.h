@@ -15,10 +15,12 @@ namespace speecht5 {
 class SpeechStream {
  public:
   // postnet_radius: frames of context the post-net needs on each side (layers · (kernel / 2)).
-  // chunk_frames: frames collected before running the post-net / vocoder on them (smaller:
-  // earlier first audio, more compute spent on overlapping context).
+  // The first piece of audio covers first_chunk_frames frames; later pieces double in size up to
+  // max_chunk_frames. Every vocoder run also computes 2 × receptive_field_frames() frames of
+  // context (26 each side for the stock HiFi-GAN), so small first pieces give early audio and
+  // large later ones keep that overhead low.
   SpeechStream(const Postnet& postnet, int64_t postnet_radius, const HifiGan& vocoder,
-               int64_t chunk_frames);
+               int64_t first_chunk_frames, int64_t max_chunk_frames = 128);
 
   // `count` decoder frames (before the post-net) of num_mel_bins each; returns the samples that
   // became final (often none).
@@ -34,7 +36,7 @@ class SpeechStream {
   std::vector<float> run_postnet(int64_t end, bool last);
 
   const Postnet& postnet_;
-  int64_t mels_, radius_, chunk_;
+  int64_t mels_, radius_, vocoder_context_, next_chunk_, max_chunk_;
   HifiGanStream vocoder_stream_;
   std::vector<float> raw_;       // decoder frames from raw_first_ on
   int64_t raw_first_ = 0;        // index of raw_'s first row in the utterance

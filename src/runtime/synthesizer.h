@@ -26,9 +26,10 @@ struct SynthesisOptions {
   bool normalize = true;         // read numbers, symbols, abbreviations as English
   double sentence_silence = 0.2;  // seconds of silence between chunks (sentences)
   size_t max_chunk_chars = text::kDefaultMaxChunkChars;
-  // Mel frames collected before each post-net / vocoder run when streaming to a sink (16 frames
-  // = 0.256 s of audio; 4 decoder steps of the stock model at r = 2 after the first ones).
-  int64_t stream_chunk_frames = 16;
+  // Streaming to a sink: frames in the first piece of audio (8 frames = 0.128 s); later pieces
+  // double up to 128 frames. The first piece needs this many frames plus the post-net's and the
+  // vocoder's context (10 + 26 for the stock models) from the decoder.
+  int64_t stream_chunk_frames = 8;
 
   // Throws Error(kInvalidArgument) naming the offending option.
   void Validate() const;
