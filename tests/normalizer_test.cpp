@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <random>
+
 #include "core/error.h"
 #include "text/tokenizer.h"
 
@@ -84,6 +87,11 @@ constexpr Reading kReadings[] = {
     {"$1.5 million", "one point five million dollars"},
     {"$3bn", "three billion dollars"},
     {"-$5", "minus five dollars"},
+    {"$5k", "five thousand dollars"},
+    {"$1.505", "one point five zero five dollars"},
+    {"\u20b910", "ten rupees"},
+    {"1,999", "one thousand nine hundred ninety nine"},
+    {"1500 people", "fifteen hundred people"},
     {"\u20ac5", "five euros"},
     {"\u20ac1.20", "one euro and twenty cents"},
     {"5\u20ac", "five euros"},
@@ -94,6 +102,7 @@ constexpr Reading kReadings[] = {
     {"99\u00a2", "ninety nine cents"},
     {"1\u00a2", "one cent"},
     {"prices in $", "prices in dollars"},
+    {"pay $ 5", "pay five dollars"},
     // Percent.
     {"50%", "fifty percent"},
     {"3.5 %", "three point five percent"},
@@ -126,6 +135,8 @@ constexpr Reading kReadings[] = {
     {"A380", "A three eighty"},
     {"4x4", "four x four"},
     {"abc123def", "abc one twenty three def"},
+    {"v2.0", "v two point zero"},
+    {"5G", "five G"},
     // Abbreviations.
     {"Dr. Smith", "Doctor Smith"},
     {"Mr. and Mrs. Jones", "Mister and Missus Jones"},
@@ -152,6 +163,9 @@ constexpr Reading kReadings[] = {
     {"me@example.com", "me at example dot com"},
     {"#1", "number one"},
     {"#hashtag", "hashtag"},
+    {"aka a.k.a. Bob", "aka also known as Bob"},
+    {"10-20", "ten-twenty"},
+    {"1/2", "one/two"},
     {"5 \u00d7 3", "five times three"},
     {"2\u00bd", "two and a half"},
     {"\u00bd cup", "one half cup"},
@@ -200,6 +214,45 @@ TEST(NormalizerTest, OutputHasOnlyVocabularyCharacters) {
     const auto ids = tokenizer->encode_ids(normalize_text(r.text));
     for (int id : ids) EXPECT_NE(id, kUnkId) << "input: \"" << r.text << "\"";
   }
+}
+
+// Random mixtures of digits, symbols, letters and Unicode: never an error, never a digit or any
+// other character outside the vocabulary in the output, and stable when normalised again.
+TEST(NormalizerTest, RandomTextOnlyYieldsVocabularyCharacters) {
+  const std::vector<std::string> alphabet = {
+      "0",      "1",      "5",      "9",      "12",         ",",      ".",  ":", "-",
+      "+",      "$",      "\u20ac", "\u00a3", "\u00a2",     "%",      " ",  " ", "a",
+      "m",      "p",      "s",      "t",      "h",          "k",      "B",  "M", "Dr",
+      "St",     "No",     "e.g.",   "'",      "\"",         "\u00b0", "C",  "&", "#",
+      "@",      "\u2013", "\u00e9", "\u00fc", "\U0001F600", "\n",     "\t", "/", "x",
+      "\u00bd", "th",     "rd",     "km",     "in",         "(",      ")",  "?", "!",
+      "\u2026", "\u00a0", "_",      "*"};
+  const auto tokenizer = make_builtin_tokenizer();
+  std::mt19937 rng(42);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string text;
+    const int len = 1 + static_cast<int>(rng() % 16);
+    for (int i = 0; i < len; ++i) text += alphabet[rng() % alphabet.size()];
+    std::string once;
+    ASSERT_NO_THROW(once = normalize_text(text)) << "input: \"" << text << "\"";
+    for (int id : tokenizer->encode_ids(once)) {
+      ASSERT_NE(id, kUnkId) << "input: \"" << text << "\" -> \"" << once << "\"";
+    }
+    EXPECT_EQ(once.find("  "), std::string::npos) << "input: \"" << text << "\"";
+  }
+}
+
+TEST(NormalizerTest, LongTextIsLinear) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "Dr. Who paid $1,234.50 at 3:30 pm on May 3rd; ";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string out = normalize_text(text);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(out.find("Doctor Who paid one thousand two hundred thirty four dollars and fifty "
+                     "cents at three thirty p m on May third;"),
+            std::string::npos);
+  EXPECT_LT(seconds, 5.0) << "normalising ~1 MB took " << seconds << " s";
 }
 
 TEST(NormalizerTest, KeepsCharactersACustomVocabularyHas) {

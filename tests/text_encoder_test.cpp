@@ -1,4 +1,6 @@
 // Text encoder against the tiny_encoder fixtures (7, 19, 200 tokens and a padded batch).
+#include "model/text_encoder.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -6,7 +8,6 @@
 #include "core/error.h"
 #include "io/tensor_store.h"
 #include "model/config.h"
-#include "model/text_encoder.h"
 #include "support/fixture_compare.h"
 #include "support/fixtures.h"
 
@@ -39,13 +40,13 @@ TEST_P(TinyEncoderFixture, MatchesEveryHiddenState) {
   const TokenBatch tokens = tokens_from(f, x);
   // name -> per item [T, H]
   std::map<std::string, std::map<int, Tensor>> seen;
-  Tensor out = model.encoder.forward(
-      tokens, [&](std::string_view name, int, int item, const Tensor& v) {
+  Tensor out =
+      model.encoder.forward(tokens, [&](std::string_view name, int, int item, const Tensor& v) {
         seen[std::string(name)][item] = v.clone();
       });
   const std::string label = "tiny_encoder." + x;
   test::expect_rel_l2(label + ".last_hidden_state", out, f.tensor(x + ".last_hidden_state"));
-  const Tensor prenet = f.tensor(x + ".prenet_out");          // [B, T, H]
+  const Tensor prenet = f.tensor(x + ".prenet_out");            // [B, T, H]
   const Tensor hidden_states = f.tensor(x + ".hidden_states");  // [B, L+1, T, H]
   ASSERT_EQ(hidden_states.dim(1), model.config.encoder_layers + 1);
   for (int64_t b = 0; b < tokens.batch; ++b) {

@@ -9,6 +9,6 @@ void relu(float* x, int64_t n);
 void gelu_erf(float* x, int64_t n);
 void sigmoid(float* x, int64_t n);
 void add(float* x, const float* y, int64_t n);  // x += y
-void scale(float* x, int64_t n, float s);        // x *= s
+void scale(float* x, int64_t n, float s);       // x *= s
 
 }  // namespace speecht5::kernels

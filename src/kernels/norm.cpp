@@ -25,8 +25,8 @@ void layer_norm(const float* x, int64_t rows, int64_t dim, const float* gamma, c
   }
 }
 
-void add_layer_norm(float* x, const float* residual, int64_t rows, int64_t dim,
-                    const float* gamma, const float* beta, float eps) {
+void add_layer_norm(float* x, const float* residual, int64_t rows, int64_t dim, const float* gamma,
+                    const float* beta, float eps) {
   for (int64_t i = 0; i < rows * dim; ++i) x[i] += residual[i];
   layer_norm(x, rows, dim, gamma, beta, eps, x);
 }

@@ -55,9 +55,9 @@ Tensor TextEncoder::forward(const TokenBatch& tokens, const Observer& observer) 
   const int64_t B = tokens.batch, T = tokens.length, H = config_.hidden_size;
   if (B <= 0 || T <= 0) fail(ErrorCode::kInvalidArgument, "text encoder: empty token batch");
   if (T > config_.max_text_positions)
-    fail(ErrorCode::kInvalidArgument,
-         "text encoder: " + std::to_string(T) + " tokens exceed max_text_positions (" +
-             std::to_string(config_.max_text_positions) + ")");
+    fail(ErrorCode::kInvalidArgument, "text encoder: " + std::to_string(T) +
+                                          " tokens exceed max_text_positions (" +
+                                          std::to_string(config_.max_text_positions) + ")");
   if (static_cast<int64_t>(tokens.ids.size()) != B * T ||
       static_cast<int64_t>(tokens.attention_mask.size()) != B * T)
     fail(ErrorCode::kInvalidArgument, "text encoder: ids/mask size does not match batch × length");

@@ -39,8 +39,7 @@ void FeedForward::forward(const float* x, int64_t rows, float* scratch, float* o
 }
 
 void LayerNormWeights::add_and_norm(float* x, const float* residual, int64_t rows) const {
-  kernels::add_layer_norm(x, residual, rows, w.weight.numel(), w.weight.data(), w.bias.data(),
-                          eps);
+  kernels::add_layer_norm(x, residual, rows, w.weight.numel(), w.weight.data(), w.bias.data(), eps);
 }
 
 void LayerNormWeights::apply(float* x, int64_t rows) const {

@@ -14,8 +14,8 @@ struct AttentionProjections {
   int64_t head_dim = 0;
   float scaling = 1.0f;  // head_dim^-0.5, applied to q_proj(x) (after its bias) as HF does
 
-  static AttentionProjections load(const WeightReader& w, const std::string& prefix,
-                                   int64_t hidden, int64_t heads);
+  static AttentionProjections load(const WeightReader& w, const std::string& prefix, int64_t hidden,
+                                   int64_t heads);
   // q[rows, H] = q_proj(x) · scaling.
   void project_query(const float* x, int64_t rows, float* q) const;
 };

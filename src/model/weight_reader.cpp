@@ -25,7 +25,7 @@ kernels::Linear WeightReader::linear(const std::string& prefix, int64_t out, int
                                      bool with_bias) const {
   Tensor w = get(prefix + ".weight", {out, in});
   Tensor b = with_bias ? get(prefix + ".bias", {out}) : Tensor();
-  return kernels::Linear(std::move(w), std::move(b));
+  return kernels::Linear(std::move(w), std::move(b), precision_);
 }
 
 WeightReader::Norm WeightReader::layer_norm(const std::string& prefix, int64_t dim) const {

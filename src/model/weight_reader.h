@@ -11,7 +11,10 @@ namespace speecht5 {
 
 class WeightReader {
  public:
-  explicit WeightReader(const io::TensorStore& store) : store_(store) {}
+  // Linear layers get `precision` (their weights are repacked for it); everything else is fp32.
+  explicit WeightReader(const io::TensorStore& store,
+                        kernels::Precision precision = kernels::Precision::kFp32)
+      : store_(store), precision_(precision) {}
 
   Tensor get(const std::string& name, const Shape& expected) const;
   float scalar(const std::string& name) const;  // a 0-D (or one-element) tensor
@@ -27,6 +30,7 @@ class WeightReader {
 
  private:
   const io::TensorStore& store_;
+  kernels::Precision precision_;
 };
 
 }  // namespace speecht5

@@ -1,6 +1,7 @@
 #include "text/normalizer.h"
 
 #include <array>
+#include <cctype>
 #include <set>
 #include <unordered_map>
 
@@ -204,9 +205,10 @@ class Expander {
   // Appends words read for the input [i_, end), with spaces against neighbouring text.
   void emit_words(const std::string& words, size_t end) {
     if (!out_.empty()) {
-      const char last = out_.back();
-      if (last != ' ' && last != '\n' && last != '(' && last != '[' && last != '{' &&
-          !(last == '"' && (out_.size() == 1 || out_[out_.size() - 2] == ' '))) {
+      // Words against words get a space; against a hyphen, slash, bracket or quote they do not.
+      const unsigned char last = static_cast<unsigned char>(out_.back());
+      if (std::isalnum(last) || last >= 0x80 ||
+          std::string_view(",;:!?)]}%").find(last) != std::string_view::npos) {
         out_ += ' ';
       }
     }

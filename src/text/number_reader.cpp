@@ -271,6 +271,10 @@ size_t read_alnum_rest(std::u32string_view s, size_t pos, std::string& out) {
     if (!out.empty() && out.back() != ' ') out += ' ';
     if (is_ascii_digit(s[pos])) {
       out += nominal_words(read_digits(s, pos));
+      while (at(s, pos) == U'.' && is_ascii_digit(at(s, pos + 1))) {  // "v2.0", "A4.1"
+        ++pos;
+        out += " point " + digit_words(read_digits(s, pos));
+      }
     } else {
       const size_t start = pos;
       while (is_ascii_letter(at(s, pos))) ++pos;
@@ -295,7 +299,9 @@ bool starts_number(std::u32string_view s, size_t pos) {
     return is_ascii_digit(next) && is_ascii_digit(at(s, pos + 2)) && at(s, pos + 3) == U's';
   }
   if (currency_for(c) != nullptr && c != kCent.symbol) {
-    return is_ascii_digit(next) || (next == U'.' && is_ascii_digit(at(s, pos + 2)));
+    const size_t amount = skip_one_space(s, pos + 1);  // "$5", "$ 5"
+    return is_ascii_digit(at(s, amount)) ||
+           (at(s, amount) == U'.' && is_ascii_digit(at(s, amount + 1)));
   }
   return false;
 }
@@ -308,7 +314,10 @@ std::optional<size_t> read_number(std::u32string_view s, size_t pos, const Numbe
   if (s[i] == U'\'') ++i;  // '80s
   if (s[i] == U'-' || s[i] == U'+') (s[i++] == U'-' ? n.negative : n.plus) = true;
   const Currency* prefix_currency = nullptr;
-  if (currency_for(s[i]) != nullptr) prefix_currency = currency_for(s[i++]);
+  if (currency_for(s[i]) != nullptr) {
+    prefix_currency = currency_for(s[i++]);
+    i = skip_one_space(s, i);
+  }
 
   n.integer = read_digits(s, i);
   if (n.integer.size() <= 3 && !n.integer.empty()) {

@@ -1,0 +1,184 @@
+#include "model/speech_decoder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "kernels/attention.h"
+#include "kernels/norm.h"
+
+namespace speecht5 {
+
+void DecoderState::ensure_capacity(int64_t positions, int64_t hidden) {
+  if (positions <= capacity_) return;
+  // Grow geometrically so a long utterance reallocates O(log n) times, not every step.
+  const int64_t cap = std::max<int64_t>(positions, std::max<int64_t>(2 * capacity_, 16));
+  for (auto* caches : {&self_k_, &self_v_})
+    for (auto& cache : *caches) {
+      std::vector<float> grown(batch_ * cap * hidden);
+      for (int64_t b = 0; b < batch_; ++b)
+        std::memcpy(grown.data() + b * cap * hidden, cache.data() + b * capacity_ * hidden,
+                    sizeof(float) * pos_ * hidden);
+      cache.swap(grown);
+    }
+  capacity_ = cap;
+  probs_.resize(std::max<int64_t>(cap, enc_len_));
+}
+
+SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
+    : config_(config), prenet_(config, w) {
+  const int64_t H = config.hidden_size, heads = config.decoder_attention_heads;
+  const float eps = config.layer_norm_eps;
+  for (int l = 0; l < config.decoder_layers; ++l) {
+    const std::string p = "speecht5.decoder.wrapped_decoder.layers." + std::to_string(l);
+    layers_.push_back({AttentionProjections::load(w, p + ".self_attn", H, heads),
+                       {w.layer_norm(p + ".self_attn_layer_norm", H), eps},
+                       AttentionProjections::load(w, p + ".encoder_attn", H, heads),
+                       {w.layer_norm(p + ".encoder_attn_layer_norm", H), eps},
+                       FeedForward::load(w, p + ".feed_forward", H, config.decoder_ffn_dim),
+                       {w.layer_norm(p + ".final_layer_norm", H), eps}});
+    const std::string n = "layer" + std::to_string(l) + ".";
+    names_.push_back({n + "self_attn_out", n + "self_attn_ln_out", n + "cross_attn_out",
+                      n + "cross_attn_ln_out", n + "ffn_out", n + "out"});
+  }
+  const int64_t r = config.reduction_factor;
+  feat_out_ = w.linear("speech_decoder_postnet.feat_out", r * config.num_mel_bins, H);
+  prob_out_ = w.linear("speech_decoder_postnet.prob_out", r, H);
+}
+
+DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<float>& key_mask,
+                                  const Tensor& speakers, int64_t expected_steps) const {
+  const int64_t H = config_.hidden_size, S = config_.speaker_embedding_dim;
+  if (encoder_out.rank() != 3 || encoder_out.dim(2) != H)
+    fail(ErrorCode::kInternal, "decoder: encoder output " + shape_to_string(encoder_out.shape()));
+  DecoderState s;
+  s.batch_ = encoder_out.dim(0);
+  s.enc_len_ = encoder_out.dim(1);
+  const int64_t B = s.batch_, T = s.enc_len_;
+  if (speakers.numel() != B * S)
+    fail(ErrorCode::kInvalidArgument, "speaker embedding has " + std::to_string(speakers.numel()) +
+                                          " values, expected " + std::to_string(B) + " × " +
+                                          std::to_string(S));
+  if (static_cast<int64_t>(key_mask.size()) != B * T)
+    fail(ErrorCode::kInternal, "decoder: key mask size does not match the encoder output");
+  s.key_mask_ = key_mask;
+  s.speakers_.resize(B * S);
+  s.active_speakers_.resize(B * S);
+  for (int64_t b = 0; b < B; ++b)  // HF: F.normalize(speaker, dim=-1), eps 1e-12
+    kernels::l2_normalize(speakers.data() + b * S, S, 1e-12f, s.speakers_.data() + b * S);
+  for (const Layer& layer : layers_) {
+    std::vector<float> k(B * T * H), v(B * T * H);
+    layer.cross_attn.k.forward(encoder_out.data(), B * T, k.data());
+    layer.cross_attn.v.forward(encoder_out.data(), B * T, v.data());
+    s.cross_k_.push_back(std::move(k));
+    s.cross_v_.push_back(std::move(v));
+  }
+  s.self_k_.resize(layers_.size());
+  s.self_v_.resize(layers_.size());
+  s.ensure_capacity(std::max<int64_t>(expected_steps, 1), H);
+  // x, q, k, v, context, attention output, FFN intermediate, prenet scratch.
+  s.scratch_.resize(B * (6 * H + config_.decoder_ffn_dim) + prenet_.scratch_floats(B));
+  return s;
+}
+
+void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const float* frames,
+                         uint64_t seed, float* feat, float* stop_logits, float* cross_probs,
+                         const Observer& observer) const {
+  const int64_t H = config_.hidden_size, S = config_.speaker_embedding_dim;
+  const int64_t n = static_cast<int64_t>(active.size());
+  const int step = static_cast<int>(s.pos_ + 1);
+  if (s.pos_ >= config_.max_speech_positions)
+    fail(ErrorCode::kInvalidArgument, "decoder: position " + std::to_string(s.pos_) +
+                                          " exceeds max_speech_positions (" +
+                                          std::to_string(config_.max_speech_positions) + ")");
+  s.ensure_capacity(s.pos_ + 1, H);
+
+  float* x = s.scratch_.data();
+  float* prenet_scratch = x + s.batch_ * (6 * H + config_.decoder_ffn_dim);
+  float* spk = s.active_speakers_.data();  // speaker rows of the active items, packed
+  for (int64_t i = 0; i < n; ++i)
+    std::memcpy(spk + i * S, s.speakers_.data() + active[i] * S, sizeof(float) * S);
+  prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch);
+  auto emit = [&](const std::string& name, const float* data, int64_t width) {
+    for (int64_t i = 0; i < n; ++i)
+      observer(name, step, active[i], Tensor::view(data + i * width, {width}, nullptr));
+  };
+  if (observer) emit("prenet_out", x, H);
+
+  for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer);
+
+  feat_out_.forward(x, n, feat);
+  prob_out_.forward(x, n, stop_logits);
+  if (observer) {
+    emit("feat_out", feat, feat_out_.out_features());
+    emit("stop_logits", stop_logits, prob_out_.out_features());
+  }
+  ++s.pos_;
+}
+
+void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>& active, float* x,
+                              float* cross_probs, const Observer& observer) const {
+  const Layer& layer = layers_[l];
+  const int64_t H = config_.hidden_size, T = s.enc_len_, B = s.batch_;
+  const int64_t n = static_cast<int64_t>(active.size());
+  const int64_t heads = layer.self_attn.heads, d = layer.self_attn.head_dim;
+  const int64_t cap = s.capacity_, pos = s.pos_;
+  float* q = x + B * H;
+  float* k = q + B * H;
+  float* v = k + B * H;
+  float* ctx = v + B * H;
+  float* y = ctx + B * H;
+  float* ffn = y + B * H;
+  const auto& names = names_[l];
+  const int step = static_cast<int>(pos + 1);
+  auto emit = [&](int which, const float* data) {
+    if (!observer) return;
+    for (int64_t i = 0; i < n; ++i)
+      observer(names[which], step, active[i], Tensor::view(data + i * H, {H}, nullptr));
+  };
+
+  // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).
+  layer.self_attn.project_query(x, n, q);
+  layer.self_attn.k.forward(x, n, k);
+  layer.self_attn.v.forward(x, n, v);
+  float* cache_k = s.self_k_[l].data();
+  float* cache_v = s.self_v_[l].data();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t item = active[i];
+    std::memcpy(cache_k + (item * cap + pos) * H, k + i * H, sizeof(float) * H);
+    std::memcpy(cache_v + (item * cap + pos) * H, v + i * H, sizeof(float) * H);
+    for (int64_t h = 0; h < heads; ++h)
+      kernels::attention_head(q + i * H + h * d, H, 1, cache_k + item * cap * H + h * d,
+                              cache_v + item * cap * H + h * d, H, pos + 1, d, nullptr, nullptr,
+                              s.probs_.data(), ctx + i * H + h * d, H);
+  }
+  layer.self_attn.out.forward(ctx, n, y);
+  emit(0, y);
+  layer.self_attn_norm.add_and_norm(x, y, n);
+  emit(1, x);
+
+  // Cross-attention over the encoder output with its padding mask.
+  layer.cross_attn.project_query(x, n, q);
+  const int64_t L = layers();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t item = active[i];
+    for (int64_t h = 0; h < heads; ++h) {
+      float* probs =
+          cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : s.probs_.data();
+      kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + item * T * H + h * d,
+                              s.cross_v_[l].data() + item * T * H + h * d, H, T, d, nullptr,
+                              s.key_mask_.data() + item * T, probs, ctx + i * H + h * d, H);
+    }
+  }
+  layer.cross_attn.out.forward(ctx, n, y);
+  emit(2, y);
+  layer.cross_attn_norm.add_and_norm(x, y, n);
+  emit(3, x);
+
+  layer.ffn.forward(x, n, ffn, y);
+  emit(4, y);
+  layer.final_norm.add_and_norm(x, y, n);
+  emit(5, x);
+}
+
+}  // namespace speecht5

@@ -1,0 +1,85 @@
+#pragma once
+// SpeechT5 speech decoder for autoregressive generation: prenet (newest position only), post-LN
+// layers with a self-attention KV cache and cross-attention keys/values computed once per
+// utterance, then feat_out (r mel frames) and prob_out (r stop logits).
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "kernels/linear.h"
+#include "model/config.h"
+#include "model/observer.h"
+#include "model/speech_decoder_prenet.h"
+#include "model/transformer_blocks.h"
+#include "model/weight_reader.h"
+
+namespace speecht5 {
+
+class SpeechDecoder;
+
+// The decoding state of a batch of utterances: cross-attention K/V per layer, growing
+// self-attention caches and the scratch buffers of one step (sized once, reused every step).
+class DecoderState {
+ public:
+  int64_t batch() const { return batch_; }
+  int64_t encoder_length() const { return enc_len_; }
+  int64_t position() const { return pos_; }  // decoder positions consumed so far
+
+ private:
+  friend class SpeechDecoder;
+  void ensure_capacity(int64_t positions, int64_t hidden);
+
+  int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, capacity_ = 0;
+  std::vector<float> key_mask_;              // [B, T]: 0 or finfo.min
+  std::vector<float> speakers_;              // [B, S], L2-normalised
+  std::vector<float> active_speakers_;       // [n, S] rows of the active items
+  std::vector<std::vector<float>> cross_k_;  // per layer [B, T, H]
+  std::vector<std::vector<float>> cross_v_;
+  std::vector<std::vector<float>> self_k_;  // per layer [B, capacity, H]
+  std::vector<std::vector<float>> self_v_;
+  std::vector<float> scratch_;  // one step of activations for all B items
+  std::vector<float> probs_;    // one query row of attention weights
+};
+
+class SpeechDecoder {
+ public:
+  SpeechDecoder(const TtsConfig& config, const WeightReader& weights);
+
+  // encoder_out [B, T, H]; key_mask [B, T] (0 or kernels::kMaskedScore); speakers [B, S]
+  // un-normalised x-vectors. Computes the cross-attention K/V of every layer once.
+  DecoderState start(const Tensor& encoder_out, const std::vector<float>& key_mask,
+                     const Tensor& speakers, int64_t expected_steps) const;
+
+  // One decoder step for the batch items in `active` (ascending item indices), all at position
+  // state.position(). frames [n, M]: each item's decoder input (zeros at position 0).
+  // Writes feat [n, r·M], stop_logits [n, r] and, if not null, cross_probs [n, L, heads, T].
+  void step(DecoderState& state, const std::vector<int>& active, const float* frames, uint64_t seed,
+            float* feat, float* stop_logits, float* cross_probs,
+            const Observer& observer = nullptr) const;
+
+  int64_t layers() const { return static_cast<int64_t>(layers_.size()); }
+  int64_t heads() const { return config_.decoder_attention_heads; }
+
+ private:
+  struct Layer {
+    AttentionProjections self_attn;
+    LayerNormWeights self_attn_norm;
+    AttentionProjections cross_attn;
+    LayerNormWeights cross_attn_norm;
+    FeedForward ffn;
+    LayerNormWeights final_norm;
+  };
+  void run_layer(int64_t l, DecoderState& state, const std::vector<int>& active, float* x,
+                 float* cross_probs, const Observer& observer) const;
+
+  TtsConfig config_;
+  SpeechDecoderPrenet prenet_;
+  std::vector<Layer> layers_;
+  kernels::Linear feat_out_;
+  kernels::Linear prob_out_;
+  std::vector<std::array<std::string, 6>> names_;  // observer names per layer
+};
+
+}  // namespace speecht5

@@ -1,0 +1,83 @@
+#include "support/generation_check.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace speecht5::test {
+
+Observer IntermediateRecorder::observer() {
+  return [this](std::string_view name, int, int item, const Tensor& value) {
+    const auto key = std::make_pair(std::string(name), item);
+    auto& v = values_[key];
+    v.insert(v.end(), value.data(), value.data() + value.numel());
+    widths_[key] = value.numel();
+  };
+}
+
+Tensor IntermediateRecorder::rows(const std::string& name, int item) const {
+  const auto key = std::make_pair(name, item);
+  auto it = values_.find(key);
+  if (it == values_.end()) return Tensor();
+  const int64_t width = widths_.at(key);
+  return Tensor::from_values({static_cast<int64_t>(it->second.size()) / width, width}, it->second);
+}
+
+Tensor IntermediateRecorder::decoder_layer_outs(int layers, int item) const {
+  std::vector<Tensor> per_layer;
+  for (int l = 0; l < layers; ++l)
+    per_layer.push_back(rows("layer" + std::to_string(l) + ".out", item));
+  const int64_t steps = per_layer[0].dim(0), H = per_layer[0].dim(1);
+  Tensor out({steps, layers, H});
+  for (int64_t s = 0; s < steps; ++s)
+    for (int l = 0; l < layers; ++l)
+      std::memcpy(out.mutable_data() + (s * layers + l) * H, per_layer[l].data() + s * H,
+                  sizeof(float) * H);
+  return out;
+}
+
+GenerationOptions options_from(const Fixture& f) {
+  GenerationOptions o;
+  o.threshold = f.meta_number("threshold");
+  o.minlenratio = f.meta_number("minlenratio");
+  o.maxlenratio = f.meta_number("maxlenratio");
+  o.seed = static_cast<uint64_t>(f.meta_number("prenet_dropout_seed"));
+  o.cross_attentions = true;
+  return o;
+}
+
+void check_generation_fixture(const TtsModel& model, const Fixture& f, bool intermediates) {
+  const GenerationOptions options = options_from(f);
+  const std::vector<int64_t> ids = f.ints("input_ids");
+  IntermediateRecorder rec;
+  const GeneratedSpeech g = generate_speech(model, ids, f.tensor("speaker_embeddings"), options,
+                                            intermediates ? rec.observer() : nullptr);
+  const std::string name = f.name().substr(0, f.name().find('.'));
+  const int64_t expected_steps = static_cast<int64_t>(f.meta_number("steps"));
+  EXPECT_EQ(g.steps, expected_steps) << name;
+  std::printf("[steps ] %s: %lld (reference %lld)\n", name.c_str(), static_cast<long long>(g.steps),
+              static_cast<long long>(expected_steps));
+  if (g.steps != expected_steps) return;
+  expect_rel_l2(name + ".spectrogram_before_postnet", g.spectrogram_before_postnet,
+                f.tensor("spectrogram_before_postnet"));
+  expect_rel_l2(name + ".spectrogram", g.spectrogram, f.tensor("spectrogram"));
+  expect_rel_l2(name + ".stop_logits", g.stop_logits, f.tensor("stop_logits"));
+  expect_rel_l2(name + ".stop_probs", g.stop_probs, f.tensor("stop_probs"));
+  Tensor sums({g.steps});
+  for (int64_t s = 0; s < g.steps; ++s)
+    for (int64_t j = 0; j < g.stop_probs.dim(1); ++j)
+      sums.mutable_data()[s] += g.stop_probs.data()[s * g.stop_probs.dim(1) + j];
+  expect_rel_l2(name + ".stop_prob_sums", sums, f.tensor("stop_prob_sums"));
+  expect_rel_l2(name + ".cross_attentions", g.cross_attentions, f.tensor("cross_attentions"));
+  if (!intermediates) return;
+  expect_rel_l2(name + ".prenet_out", rec.rows("prenet_out"), f.tensor("prenet_out"));
+  for (const char* part : {"self_attn_out", "self_attn_ln_out", "cross_attn_out",
+                           "cross_attn_ln_out", "ffn_out", "out"}) {
+    const std::string key = std::string("layer0.") + part;
+    expect_rel_l2(name + "." + key, rec.rows(key), f.tensor(key));
+  }
+  expect_rel_l2(name + ".decoder_layer_outs", rec.decoder_layer_outs(model.config().decoder_layers),
+                f.tensor("decoder_layer_outs"));
+}
+
+}  // namespace speecht5::test
