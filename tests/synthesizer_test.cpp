@@ -1,6 +1,8 @@
 // runtime::Synthesizer on the tiny fixture models and the full-size spec model: token ids →
 // waveform equal to the reference's (streamed through the post-net and HiFi-GAN or not), text →
 // chunks joined with silence, and the options' checks.
+#include "runtime/synthesizer.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,7 +10,6 @@
 
 #include "core/error.h"
 #include "model/random_weights.h"
-#include "runtime/synthesizer.h"
 #include "support/fixture_compare.h"
 #include "support/fixtures.h"
 
@@ -53,14 +54,14 @@ void check_forced(const Synthesizer& synth, const std::string& fixture, int64_t 
 
   std::vector<float> streamed;
   int pieces = 0;
-  const ChunkSynthesis chunk = synth.synthesize_ids(
-      f.ints("input_ids"), speaker, options, [&](const float* s, int64_t n) {
+  const ChunkSynthesis chunk =
+      synth.synthesize_ids(f.ints("input_ids"), speaker, options, [&](const float* s, int64_t n) {
         streamed.insert(streamed.end(), s, s + n);
         ++pieces;
       });
-  test::expect_rel_l2(fixture + " waveform (streamed, chunks of " +
-                          std::to_string(chunk_frames) + " frames)",
-                      samples(streamed), want);
+  test::expect_rel_l2(
+      fixture + " waveform (streamed, chunks of " + std::to_string(chunk_frames) + " frames)",
+      samples(streamed), want);
   EXPECT_EQ(chunk.audio, streamed);
   EXPECT_EQ(chunk.speech.steps, static_cast<int64_t>(f.meta_number("steps")));
   test::expect_rel_l2(fixture + " mel (streamed run)", chunk.speech.spectrogram,
@@ -68,12 +69,15 @@ void check_forced(const Synthesizer& synth, const std::string& fixture, int64_t 
   // Audio went out before the decoder finished once the post-net's (10) and the vocoder's (26)
   // context and the first chunk were there.
   const int64_t frames = want.numel() / 256;
-  if (frames >= 10 + 26 + chunk_frames) EXPECT_GE(pieces, 2);
+  if (frames >= 10 + 26 + chunk_frames) {
+    EXPECT_GE(pieces, 2);
+  }
   EXPECT_GT(chunk.first_audio_seconds, 0.0);
-  std::printf("[timing] %s streamed: first audio %.3f s, decoder %.3f s, vocoder %.3f s, "
-              "%d pieces\n",
-              fixture.c_str(), chunk.first_audio_seconds, chunk.generate_seconds,
-              chunk.vocode_seconds, pieces);
+  std::printf(
+      "[timing] %s streamed: first audio %.3f s, decoder %.3f s, vocoder %.3f s, "
+      "%d pieces\n",
+      fixture.c_str(), chunk.first_audio_seconds, chunk.generate_seconds, chunk.vocode_seconds,
+      pieces);
 }
 
 TEST(Synthesizer, TinyForcedIdsGiveTheFixtureWaveform) {
@@ -94,7 +98,8 @@ TEST(Synthesizer, TextChunksAreJoinedWithSilence) {
   std::vector<float> streamed;
   size_t callbacks = 0;
   const Synthesis s = tiny().synthesize(
-      text, speaker, options, [&](const float* p, int64_t n) { streamed.insert(streamed.end(), p, p + n); },
+      text, speaker, options,
+      [&](const float* p, int64_t n) { streamed.insert(streamed.end(), p, p + n); },
       [&](const ChunkSynthesis&, size_t index, size_t count) {
         EXPECT_EQ(index, callbacks++);
         EXPECT_EQ(count, 2u);
@@ -124,8 +129,9 @@ TEST(Synthesizer, WithoutVocoderMakesMelOnly) {
   EXPECT_FALSE(synth.has_vocoder());
   const test::Fixture f("tiny_gen_forced.safetensors");
   int calls = 0;
-  const ChunkSynthesis c = synth.synthesize_ids(f.ints("input_ids"), f.tensor("speaker_embeddings"),
-                                                options_of(f), [&](const float*, int64_t) { ++calls; });
+  const ChunkSynthesis c =
+      synth.synthesize_ids(f.ints("input_ids"), f.tensor("speaker_embeddings"), options_of(f),
+                           [&](const float*, int64_t) { ++calls; });
   EXPECT_TRUE(c.audio.empty());
   EXPECT_EQ(calls, 0);
   test::expect_rel_l2("tiny_gen_forced mel (no vocoder)", c.speech.spectrogram,

@@ -34,12 +34,18 @@ struct Cancelled {};
 
 speecht5_status status_of(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return SPEECHT5_ERR_INVALID_ARGUMENT;
-    case ErrorCode::kIo: return SPEECHT5_ERR_IO;
-    case ErrorCode::kFormat: return SPEECHT5_ERR_FORMAT;
-    case ErrorCode::kModel: return SPEECHT5_ERR_MODEL;
-    case ErrorCode::kNetwork: return SPEECHT5_ERR_NETWORK;
-    case ErrorCode::kInternal: return SPEECHT5_ERR_INTERNAL;
+    case ErrorCode::kInvalidArgument:
+      return SPEECHT5_ERR_INVALID_ARGUMENT;
+    case ErrorCode::kIo:
+      return SPEECHT5_ERR_IO;
+    case ErrorCode::kFormat:
+      return SPEECHT5_ERR_FORMAT;
+    case ErrorCode::kModel:
+      return SPEECHT5_ERR_MODEL;
+    case ErrorCode::kNetwork:
+      return SPEECHT5_ERR_NETWORK;
+    case ErrorCode::kInternal:
+      return SPEECHT5_ERR_INTERNAL;
   }
   return SPEECHT5_ERR_INTERNAL;
 }
@@ -98,9 +104,9 @@ speecht5::Tensor speaker_of(const speecht5::Synthesizer& synth, const speecht5_s
   const int64_t dim = synth.speaker_embedding_dim();
   if (p.speaker_embedding) {
     if (static_cast<int64_t>(p.speaker_embedding_size) != dim)
-      fail(ErrorCode::kInvalidArgument,
-           "speaker_embedding_size is " + std::to_string(p.speaker_embedding_size) +
-               ", the model needs " + std::to_string(dim));
+      fail(ErrorCode::kInvalidArgument, "speaker_embedding_size is " +
+                                            std::to_string(p.speaker_embedding_size) +
+                                            ", the model needs " + std::to_string(dim));
     for (size_t i = 0; i < p.speaker_embedding_size; ++i)
       if (!std::isfinite(p.speaker_embedding[i]))
         fail(ErrorCode::kInvalidArgument,
@@ -124,7 +130,8 @@ void require_vocoder(const speecht5_context* ctx) {
 }
 
 void copy_audio(const std::vector<float>& samples, int sample_rate, speecht5_audio* out) {
-  float* data = static_cast<float*>(std::malloc(sizeof(float) * std::max<size_t>(1, samples.size())));
+  float* data =
+      static_cast<float*>(std::malloc(sizeof(float) * std::max<size_t>(1, samples.size())));
   if (!data) throw std::bad_alloc();
   if (!samples.empty()) std::memcpy(data, samples.data(), sizeof(float) * samples.size());
   out->samples = data;
@@ -175,9 +182,15 @@ speecht5_status speecht5_init(const speecht5_context_params* params, speecht5_co
     require(params->n_threads >= 0, "n_threads must be >= 0 (0: all cores)");
     speecht5::kernels::Precision precision;
     switch (params->precision) {
-      case SPEECHT5_PRECISION_FP32: precision = speecht5::kernels::Precision::kFp32; break;
-      case SPEECHT5_PRECISION_BF16: precision = speecht5::kernels::Precision::kBf16; break;
-      case SPEECHT5_PRECISION_INT8: precision = speecht5::kernels::Precision::kInt8; break;
+      case SPEECHT5_PRECISION_FP32:
+        precision = speecht5::kernels::Precision::kFp32;
+        break;
+      case SPEECHT5_PRECISION_BF16:
+        precision = speecht5::kernels::Precision::kBf16;
+        break;
+      case SPEECHT5_PRECISION_INT8:
+        precision = speecht5::kernels::Precision::kInt8;
+        break;
       default:
         fail(ErrorCode::kInvalidArgument,
              "precision " + std::to_string(static_cast<int>(params->precision)) +
@@ -234,13 +247,15 @@ speecht5_status speecht5_synthesize_ids(speecht5_context* ctx, const int64_t* id
     require_vocoder(ctx);
     const auto& synth = *ctx->synthesizer;
     const auto options = synthesis_options(*params);
-    const auto chunk = synth.synthesize_ids(ids_of(ids, n_ids), speaker_of(synth, *params), options);
+    const auto chunk =
+        synth.synthesize_ids(ids_of(ids, n_ids), speaker_of(synth, *params), options);
     copy_audio(chunk.audio, synth.sample_rate(), out);
   });
 }
 
 speecht5_status speecht5_synthesize_ids_mel(speecht5_context* ctx, const int64_t* ids, size_t n_ids,
-                                            const speecht5_synth_params* params, speecht5_mel* out) {
+                                            const speecht5_synth_params* params,
+                                            speecht5_mel* out) {
   if (out) *out = speecht5_mel{};
   return guarded([&] {
     check_call(ctx, params, out);

@@ -48,8 +48,8 @@ std::vector<float> SpeechStream::run_postnet(int64_t end, bool last) {
   const int64_t hi = last ? total_frames_ : std::min(total_frames_, end + radius_);
   std::vector<float> window((hi - lo) * mels_);
   postnet_.forward(raw_.data() + (lo - raw_first_) * mels_, 1, hi - lo, window.data());
-  std::vector<float> out = vocoder_stream_.push(window.data() + (postnet_done_ - lo) * mels_,
-                                                end - postnet_done_);
+  std::vector<float> out =
+      vocoder_stream_.push(window.data() + (postnet_done_ - lo) * mels_, end - postnet_done_);
   postnet_done_ = end;
   const int64_t keep_from = std::max(raw_first_, postnet_done_ - radius_);
   raw_.erase(raw_.begin(), raw_.begin() + (keep_from - raw_first_) * mels_);

@@ -38,10 +38,10 @@ class SpeechStream {
   const Postnet& postnet_;
   int64_t mels_, radius_, vocoder_context_, next_chunk_, max_chunk_;
   HifiGanStream vocoder_stream_;
-  std::vector<float> raw_;       // decoder frames from raw_first_ on
-  int64_t raw_first_ = 0;        // index of raw_'s first row in the utterance
-  int64_t total_frames_ = 0;     // decoder frames received
-  int64_t postnet_done_ = 0;     // frames whose post-net output went to the vocoder
+  std::vector<float> raw_;    // decoder frames from raw_first_ on
+  int64_t raw_first_ = 0;     // index of raw_'s first row in the utterance
+  int64_t total_frames_ = 0;  // decoder frames received
+  int64_t postnet_done_ = 0;  // frames whose post-net output went to the vocoder
 };
 
 }  // namespace speecht5

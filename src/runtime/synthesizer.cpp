@@ -34,9 +34,8 @@ Tensor concat_rows(const std::vector<const Tensor*>& parts, int64_t width) {
 void SynthesisOptions::Validate() const {
   generation.Validate();
   if (!std::isfinite(sentence_silence) || sentence_silence < 0 || sentence_silence > 60)
-    fail(ErrorCode::kInvalidArgument,
-         "sentence silence must be between 0 and 60 seconds, got " +
-             std::to_string(sentence_silence));
+    fail(ErrorCode::kInvalidArgument, "sentence silence must be between 0 and 60 seconds, got " +
+                                          std::to_string(sentence_silence));
   if (max_chunk_chars < 1)
     fail(ErrorCode::kInvalidArgument, "the maximum chunk size must be at least 1 character");
   if (stream_chunk_frames < 1)
@@ -82,15 +81,12 @@ Synthesizer Synthesizer::load(const std::filesystem::path& model_dir,
   auto model = std::make_shared<const TtsModel>(TtsModel::load(model_dir, precision));
   std::shared_ptr<const HifiGan> vocoder;
   if (!vocoder_dir.empty()) vocoder = std::make_shared<const HifiGan>(HifiGan::load(vocoder_dir));
-  std::shared_ptr<const text::Tokenizer> tokenizer =
-      text::make_tokenizer(std::filesystem::is_directory(model_dir) ? model_dir
-                                                                    : model_dir.parent_path());
+  std::shared_ptr<const text::Tokenizer> tokenizer = text::make_tokenizer(
+      std::filesystem::is_directory(model_dir) ? model_dir : model_dir.parent_path());
   return Synthesizer(std::move(model), std::move(vocoder), std::move(tokenizer));
 }
 
-int Synthesizer::sample_rate() const {
-  return vocoder_ ? vocoder_->config().sampling_rate : 16000;
-}
+int Synthesizer::sample_rate() const { return vocoder_ ? vocoder_->config().sampling_rate : 16000; }
 
 int64_t Synthesizer::speaker_embedding_dim() const {
   return model_->config().speaker_embedding_dim;
@@ -111,9 +107,9 @@ std::vector<text::TextChunk> Synthesizer::prepare(std::string_view text,
 
 void Synthesizer::check_speaker(const Tensor& speaker) const {
   if (speaker.numel() != speaker_embedding_dim())
-    fail(ErrorCode::kInvalidArgument,
-         "speaker embedding has " + std::to_string(speaker.numel()) + " values, the model needs " +
-             std::to_string(speaker_embedding_dim()));
+    fail(ErrorCode::kInvalidArgument, "speaker embedding has " + std::to_string(speaker.numel()) +
+                                          " values, the model needs " +
+                                          std::to_string(speaker_embedding_dim()));
 }
 
 ChunkSynthesis Synthesizer::synthesize_ids(const std::vector<int64_t>& ids, const Tensor& speaker,
@@ -129,8 +125,8 @@ ChunkSynthesis Synthesizer::synthesize_ids(const std::vector<int64_t>& ids, cons
     // Stream: every decoder step's frames go through the post-net and the vocoder as soon as
     // their outputs are final, while the decoder goes on.
     const TtsConfig& c = model_->config();
-    const int64_t radius =
-        static_cast<int64_t>(c.speech_decoder_postnet_layers) * (c.speech_decoder_postnet_kernel / 2);
+    const int64_t radius = static_cast<int64_t>(c.speech_decoder_postnet_layers) *
+                           (c.speech_decoder_postnet_kernel / 2);
     SpeechStream stream(model_->postnet(), radius, *vocoder_, options.stream_chunk_frames);
     bool first = true;
     auto deliver = [&](const std::vector<float>& samples) {

@@ -22,8 +22,8 @@
 namespace speecht5 {
 
 struct SynthesisOptions {
-  GenerationOptions generation;  // threshold, length ratios, prenet dropout seed
-  bool normalize = true;         // read numbers, symbols, abbreviations as English
+  GenerationOptions generation;   // threshold, length ratios, prenet dropout seed
+  bool normalize = true;          // read numbers, symbols, abbreviations as English
   double sentence_silence = 0.2;  // seconds of silence between chunks (sentences)
   size_t max_chunk_chars = text::kDefaultMaxChunkChars;
   // Streaming to a sink: frames in the first piece of audio (8 frames = 0.128 s); later pieces
@@ -37,10 +37,10 @@ struct SynthesisOptions {
 
 // One chunk of text (one run of the decoder) and what was made of it.
 struct ChunkSynthesis {
-  std::string text;           // the normalised text of the chunk ("" when given token ids)
-  std::vector<int64_t> ids;   // its token ids, `</s>` included
-  GeneratedSpeech speech;     // post-net mel [frames, M], stop probabilities, steps
-  std::vector<float> audio;   // frames · samples_per_frame samples; empty without a vocoder
+  std::string text;                // the normalised text of the chunk ("" when given token ids)
+  std::vector<int64_t> ids;        // its token ids, `</s>` included
+  GeneratedSpeech speech;          // post-net mel [frames, M], stop probabilities, steps
+  std::vector<float> audio;        // frames · samples_per_frame samples; empty without a vocoder
   double generate_seconds = 0;     // encoder + decoder + post-net
   double vocode_seconds = 0;       // HiFi-GAN (and the streamed post-net windows)
   double first_audio_seconds = 0;  // from the start of the chunk to its first samples (streaming)
@@ -48,9 +48,9 @@ struct ChunkSynthesis {
 
 struct Synthesis {
   std::vector<ChunkSynthesis> chunks;
-  std::vector<float> audio;  // the chunks' audio joined with sentence_silence between them
-  Tensor mel() const;        // the chunks' post-net mels, concatenated over frames
-  Tensor stop_probs() const; // the chunks' stop probabilities [steps, r], concatenated
+  std::vector<float> audio;   // the chunks' audio joined with sentence_silence between them
+  Tensor mel() const;         // the chunks' post-net mels, concatenated over frames
+  Tensor stop_probs() const;  // the chunks' stop probabilities [steps, r], concatenated
 };
 
 class Synthesizer {
@@ -58,7 +58,8 @@ class Synthesizer {
   // Called with consecutive pieces of the output (silences included), as soon as they are final.
   using AudioSink = std::function<void(const float* samples, int64_t n)>;
   // Called after each chunk with its result; `index` of `count` chunks of the text.
-  using ChunkCallback = std::function<void(const ChunkSynthesis& chunk, size_t index, size_t count)>;
+  using ChunkCallback =
+      std::function<void(const ChunkSynthesis& chunk, size_t index, size_t count)>;
 
   // `vocoder` may be null (mel spectrograms only).
   Synthesizer(std::shared_ptr<const TtsModel> model, std::shared_ptr<const HifiGan> vocoder,
@@ -80,7 +81,8 @@ class Synthesizer {
 
   // The text as the model will read it: normalised, split and tokenized. Throws
   // Error(kInvalidArgument) for invalid UTF-8 and for text with nothing to say.
-  std::vector<text::TextChunk> prepare(std::string_view text, const SynthesisOptions& options) const;
+  std::vector<text::TextChunk> prepare(std::string_view text,
+                                       const SynthesisOptions& options) const;
 
   // Text → speech. `speaker` holds speaker_embedding_dim() values. The sink (optional) receives
   // the same samples as Synthesis::audio, in order, while they are produced.

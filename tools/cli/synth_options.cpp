@@ -1,10 +1,11 @@
 // The options of `speecht5 synth` (a contract: scripts and tests outside the project use these
 // names) and their help text.
+#include "synth_options.h"
+
 #include <cctype>
 #include <sstream>
 
 #include "core/error.h"
-#include "synth_options.h"
 
 namespace speecht5::cli {
 namespace {
@@ -16,7 +17,8 @@ const CLI::Validator kNonNegative(
     },
     "", "non-negative");
 
-const char* kFooter = R"(Text comes from the arguments, or else from standard input, one utterance per
+const char* kFooter =
+    R"(Text comes from the arguments, or else from standard input, one utterance per
 line. Long text is split at sentences (then clauses); the pieces are joined with
 --sentence-silence seconds of silence, also between utterances.
 
@@ -108,9 +110,10 @@ void add_synth_options(CLI::App& app, SynthArgs& a) {
                  "Weights of the linear layers: fp32 (reference numerics), bf16 or int8")
       ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
       ->capture_default_str();
-  app.add_flag("-q,--quiet", a.quiet, "Print nothing but errors");
+  CLI::Option* quiet = app.add_flag("-q,--quiet", a.quiet, "Print nothing but errors");
   app.add_flag("-v,--verbose", a.verbose,
-               "Per-utterance timing and real-time factor on standard error");
+               "Per-utterance timing and real-time factor on standard error")
+      ->excludes(quiet);
   app.footer(kFooter);
 }
 

@@ -23,8 +23,8 @@ void check_writable(const std::string& path, const std::string& option) {
     fail(ErrorCode::kIo, option + ": " + path + " is a folder, not a file");
   const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec))
-    fail(ErrorCode::kIo, option + ": cannot write " + path + ": folder " + parent.string() +
-                             " does not exist");
+    fail(ErrorCode::kIo,
+         option + ": cannot write " + path + ": folder " + parent.string() + " does not exist");
   if (fs::exists(p, ec) ? ::access(path.c_str(), W_OK) != 0
                         : ::access(parent.c_str(), W_OK | X_OK) != 0)
     fail(ErrorCode::kIo, option + ": cannot write " + path + ": permission denied");
@@ -39,8 +39,8 @@ Tensor rows_tensor(const std::vector<float>& data, int64_t width) {
 
 SynthOutput::SynthOutput(const SynthArgs& args) : args_(args), raw_(args.output_raw) {
   const bool no_vocoder = args.vocoder == "none";
-  if (args.output.empty() && !args.output_raw && args.save_mel.empty() &&
-      args.save_audio.empty() && args.save_stop_probs.empty())
+  if (args.output.empty() && !args.output_raw && args.save_mel.empty() && args.save_audio.empty() &&
+      args.save_stop_probs.empty())
     fail(ErrorCode::kInvalidArgument,
          no_vocoder ? "nothing to write: give --save-mel FILE.npy (--vocoder none makes no audio)"
                     : "nothing to write: give -o FILE.wav, -o - (WAV on standard output), "
@@ -96,8 +96,7 @@ void SynthOutput::finish() {
     io::write_wav(stdout, audio_.data(), static_cast<int64_t>(audio_.size()), sample_rate_);
     std::fflush(stdout);
   } else if (!args_.output.empty()) {
-    io::write_audio(args_.output, audio_.data(), static_cast<int64_t>(audio_.size()),
-                    sample_rate_);
+    io::write_audio(args_.output, audio_.data(), static_cast<int64_t>(audio_.size()), sample_rate_);
   }
 }
 

@@ -37,11 +37,12 @@ void check_numbers(const SynthArgs& a) {
   require_range(a.synthesis.sentence_silence, "--sentence-silence", 0, 60);
 }
 
-// A folder as it is; otherwise a Hub repo id, fetched (or found in the cache).
-fs::path resolve_folder(const std::string& value, const std::string& option) {
+// True for a local folder (or, for --model, a checkpoint file); false for a Hub repo id;
+// Error naming the option for anything else. Never touches the network.
+bool is_local_model(const std::string& value, const std::string& option) {
   if (value.empty()) fail(ErrorCode::kInvalidArgument, option + ": empty model path");
-  if (fs::is_directory(value)) return value;
-  if (option == "--model" && fs::is_regular_file(value)) return value;  // checkpoint file
+  if (fs::is_directory(value)) return true;
+  if (option == "--model" && fs::is_regular_file(value)) return true;  // checkpoint file
   const bool looks_like_path = value.front() == '.' || value.front() == '/' || value.front() == '~';
   if (looks_like_path || !io::is_valid_repo_id(value))
     fail(ErrorCode::kIo, option + ": model folder not found: " + value +
@@ -49,6 +50,12 @@ fs::path resolve_folder(const std::string& value, const std::string& option) {
                              "id such as " +
                              (option == "--model" ? io::kDefaultTtsRepo : io::kDefaultVocoderRepo) +
                              ")");
+  return false;
+}
+
+// A folder as it is; otherwise a Hub repo id, fetched (or found in the cache).
+fs::path resolve_folder(const std::string& value, const std::string& option) {
+  if (is_local_model(value, option)) return value;
   try {
     return io::resolve_model(value, io::HubOptions::from_environment());
   } catch (const Error& e) {
@@ -59,10 +66,13 @@ fs::path resolve_folder(const std::string& value, const std::string& option) {
 void check_speaker(const std::string& speaker) {
   if (find_builtin_voice(speaker) || fs::is_regular_file(speaker)) return;
   std::string names;
-  for (const BuiltinVoice& v : builtin_voices()) names += (names.empty() ? "" : ", ") + std::string(v.name);
-  fail(ErrorCode::kInvalidArgument,
-       "--speaker: unknown voice '" + speaker + "' and no such file (built-in voices: " + names +
-           "; or give a .npy / raw float32 .bin x-vector file)");
+  for (const BuiltinVoice& v : builtin_voices()) {
+    if (!names.empty()) names += ", ";
+    names += v.name;
+  }
+  fail(ErrorCode::kInvalidArgument, "--speaker: unknown voice '" + speaker +
+                                        "' and no such file (built-in voices: " + names +
+                                        "; or give a .npy / raw float32 .bin x-vector file)");
 }
 
 // A one-line progress report on a terminal; nothing when stderr is a pipe or a file.
@@ -111,9 +121,9 @@ struct Run {
     std::fprintf(stderr,
                  "speecht5: utterance %zu chunk %zu/%zu: %zu tokens, %lld steps, %.2f s audio; "
                  "decoder %.3f s, vocoder %.3f s, first audio %.3f s, RTF %.3f\n",
-                 utterances, index + 1, count, c.ids.size(),
-                 static_cast<long long>(c.speech.steps), audio, c.generate_seconds,
-                 c.vocode_seconds, c.first_audio_seconds, audio > 0 ? work / audio : 0.0);
+                 utterances, index + 1, count, c.ids.size(), static_cast<long long>(c.speech.steps),
+                 audio, c.generate_seconds, c.vocode_seconds, c.first_audio_seconds,
+                 audio > 0 ? work / audio : 0.0);
   }
 
   // One utterance (one line of input): silence before it unless it is the first.
@@ -123,10 +133,9 @@ struct Run {
       output.audio(silence.data(), static_cast<int64_t>(silence.size()));
     }
     const Synthesizer::AudioSink sink =
-        output.streaming() ? Synthesizer::AudioSink([this](const float* s, int64_t n) {
-          output.audio(s, n);
-        })
-                           : nullptr;
+        output.streaming()
+            ? Synthesizer::AudioSink([this](const float* s, int64_t n) { output.audio(s, n); })
+            : nullptr;
     if (ids) {
       const ChunkSynthesis c = synth.synthesize_ids(*ids, speaker, options, sink);
       if (!sink) output.audio(c.audio.data(), static_cast<int64_t>(c.audio.size()));
@@ -156,7 +165,11 @@ int run_synth(const SynthArgs& a) {
   const kernels::Precision precision = kernels::parse_precision(a.precision);
 
   const fs::path model_dir = resolve_folder(a.model, "--model");
-  const fs::path vocoder_dir = a.vocoder == "none" ? fs::path() : resolve_folder(a.vocoder, "--vocoder");
+  // The vocoder is loaded only when audio is asked for (--save-mel alone needs none).
+  const bool wants_audio = !a.output.empty() || a.output_raw || !a.save_audio.empty();
+  if (a.vocoder != "none" && !wants_audio) is_local_model(a.vocoder, "--vocoder");  // typos
+  const fs::path vocoder_dir =
+      a.vocoder == "none" || !wants_audio ? fs::path() : resolve_folder(a.vocoder, "--vocoder");
   const Synthesizer synth = Synthesizer::load(model_dir, vocoder_dir, precision);
   output.set_sample_rate(synth.sample_rate());
   const Tensor speaker = load_speaker_embedding(a.speaker, synth.speaker_embedding_dim());
@@ -168,12 +181,17 @@ int run_synth(const SynthArgs& a) {
     run.utterance({}, &*ids);
   } else if (!a.words.empty()) {
     std::string text;
-    for (const auto& w : a.words) text += (text.empty() ? "" : " ") + w;
+    for (const auto& w : a.words) {
+      if (!text.empty()) text += ' ';
+      text += w;
+    }
     run.utterance(synth.prepare(text, options), nullptr);
   } else {
     if (::isatty(STDIN_FILENO) && !a.quiet)
-      std::fputs("speecht5: reading text from standard input, one utterance per line "
-                 "(Ctrl-D to end)\n", stderr);
+      std::fputs(
+          "speecht5: reading text from standard input, one utterance per line "
+          "(Ctrl-D to end)\n",
+          stderr);
     run.many_utterances = true;
     std::string line;
     for (size_t number = 1; std::getline(std::cin, line); ++number) {
