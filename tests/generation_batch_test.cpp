@@ -88,3 +88,22 @@ TEST(GenerationBatchTest, BatchItemEqualsItsSingleRun) {
 
 }  // namespace
 }  // namespace speecht5
+
+namespace speecht5 {
+namespace {
+
+TEST(GenerationBatchTest, OneSpeakerIsRepeatedForEveryItem) {
+  const TtsModel model = TtsModel::load(test::data_dir() / "models/tiny/tts");
+  const test::Fixture f("tiny_gen_maxlen.safetensors");
+  const GenerationOptions o = test::options_from(f);
+  const std::vector<int64_t> ids = f.ints("input_ids");
+  const Tensor spk = f.tensor("speaker_embeddings");  // [1, 512]
+  const auto out = generate_speech_batch(model, {ids, ids}, spk, o);
+  ASSERT_EQ(out.size(), 2u);
+  for (int b = 0; b < 2; ++b)
+    test::expect_rel_l2("tiny_gen_maxlen, shared speaker, item " + std::to_string(b),
+                        out[b].spectrogram, f.tensor("spectrogram"));
+}
+
+}  // namespace
+}  // namespace speecht5

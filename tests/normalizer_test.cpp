@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "text/tokenizer.h"
 
 namespace speecht5::text {
@@ -27,6 +28,9 @@ constexpr Reading kReadings[] = {
     {"1,000,000", "one million"},
     {"12,345", "twelve thousand three hundred forty five"},
     {"1000000", "one million"},
+    {"10\u202f000 km", "ten thousand kilometers"},
+    {"1\u00a0234\u00a0567",
+     "one million two hundred thirty four thousand five hundred sixty seven"},
     {"3,000,000,001", "three billion one"},
     {"1,2,3", "one, two, three"},
     {"-5", "minus five"},
@@ -137,6 +141,17 @@ constexpr Reading kReadings[] = {
     {"abc123def", "abc one twenty three def"},
     {"v2.0", "v two point zero"},
     {"5G", "five G"},
+    // Phone numbers and Roman numerals.
+    {"Call 555-1234.", "Call five five five, one two three four."},
+    {"555-123-4567", "five five five, one two three, four five six seven"},
+    {"World War II", "World War two"},
+    {"Chapter XIV begins", "Chapter fourteen begins"},
+    {"Henry VIII", "Henry the eighth"},
+    {"Elizabeth I of England", "Elizabeth the first of England"},
+    {"Then Henry I went", "Then Henry I went"},
+    {"Pope John Paul II.", "Pope John Paul the second."},
+    {"I said MIX", "I said MIX"},
+    {"Chapter IIII", "Chapter IIII"},
     // Abbreviations.
     {"Dr. Smith", "Doctor Smith"},
     {"Mr. and Mrs. Jones", "Mister and Missus Jones"},
@@ -193,6 +208,7 @@ constexpr Reading kReadings[] = {
     {"zero\u200bwidth", "zerowidth"},
     {"\uff28\uff49", "Hi"},
     {"\ufb01ne", "fine"},
+    {"a\u2581b\u2581", "a b"},
     {"emoji \U0001F600 here", "emoji here"},
     {"\u65e5\u672c", ""},
     // Whitespace and paragraphs.
@@ -267,6 +283,22 @@ TEST(NormalizerTest, KeepsCharactersACustomVocabularyHas) {
     std::string description() const override { return "test"; }
   } vocabulary;
   EXPECT_EQ(normalize_text("Z\u00fcrich", &vocabulary), "Z\u00fcrich");
+}
+
+TEST(NormalizerTest, ReportsDroppedCharactersInTheDebugLog) {
+  const log::Level saved = log::level();
+  log::set_level(log::Level::kDebug);
+  const bool debug_on = log::level() == log::Level::kDebug;  // SPEECHT5_LOG may override
+  testing::internal::CaptureStderr();
+  const std::string out = normalize_text("smile \U0001F600 \u65e5 ok \U0001F600");
+  const std::string err = testing::internal::GetCapturedStderr();
+  log::set_level(saved);
+  EXPECT_EQ(out, "smile ok");
+  if (debug_on) {
+    EXPECT_NE(err.find("dropped characters with no reading: \"\U0001F600\u65e5\""),
+              std::string::npos)
+        << err;
+  }
 }
 
 TEST(NormalizerTest, InvalidUtf8IsAnErrorWithPosition) {

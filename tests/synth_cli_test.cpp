@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 
+#include "io/npy.h"
 #include "support/cli_runner.h"
 #include "support/fixture_compare.h"
 #include "support/fixtures.h"
@@ -14,43 +15,13 @@
 namespace speecht5 {
 namespace {
 
-// A float32 .npy as written by numpy.save (version 1 header).
-void write_npy_f32(const std::filesystem::path& path, const Tensor& t, const std::string& shape) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out.write("\x93NUMPY\x01\x00", 8);
-  out.write(reinterpret_cast<const char*>(&len), 2);
-  out << header;
-  out.write(reinterpret_cast<const char*>(t.data()), sizeof(float) * t.numel());
-}
-
-// Reads a float32 .npy and its shape string.
-Tensor read_npy_f32(const std::filesystem::path& path, std::string* shape) {
-  std::ifstream in(path, std::ios::binary);
-  std::string blob((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_GE(blob.size(), 10u) << path;
-  if (blob.size() < 10) return Tensor();
-  const size_t len = static_cast<unsigned char>(blob[8]) | static_cast<unsigned char>(blob[9]) << 8;
-  const std::string header = blob.substr(10, len);
-  EXPECT_NE(header.find("'<f4'"), std::string::npos) << header;
-  const size_t s = header.find("'shape': (");
-  *shape = header.substr(s + 10, header.find(')', s) - s - 10);
-  const int64_t n = static_cast<int64_t>((blob.size() - 10 - len) / 4);
-  Tensor t({n});
-  std::memcpy(t.mutable_data(), blob.data() + 10 + len, n * 4);
-  return t;
-}
-
 struct SynthCli : ::testing::Test {
   std::filesystem::path dir = test::temp_dir("synth_cli");
   std::string model = (test::data_dir() / "models/tiny/tts").string();
   std::string speaker = (dir / "speaker.npy").string();
   void SetUp() override {
     const test::Fixture f("tiny_gen_forced.safetensors");
-    write_npy_f32(speaker, f.tensor("speaker_embeddings"), "1, 512");
+    io::write_npy_f32(speaker, f.tensor("speaker_embeddings"));
   }
   static std::string ids_of(const test::Fixture& f) {
     std::string s;
@@ -89,13 +60,12 @@ TEST_F(SynthCli, SavedMelMatchesFixture) {
                             "--save-stop-probs",
                             stop});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::string shape;
-    const Tensor got = read_npy_f32(mel, &shape);
+    const Tensor got = io::read_npy_f32(mel);
     const Tensor want = f.tensor("spectrogram");
-    EXPECT_EQ(shape, std::to_string(want.dim(0)) + ", 80");
+    EXPECT_EQ(got.shape(), want.shape());
     test::expect_rel_l2(std::string("synth CLI ") + name + " mel", got, want);
-    const Tensor probs = read_npy_f32(stop, &shape);
-    EXPECT_EQ(shape, std::to_string(want.dim(0) / 2) + ", 2");
+    const Tensor probs = io::read_npy_f32(stop);
+    EXPECT_EQ(probs.shape(), (Shape{want.dim(0) / 2, 2}));
     test::expect_rel_l2(std::string("synth CLI ") + name + " stop_probs", probs,
                         f.tensor("stop_probs"));
   }

@@ -114,7 +114,7 @@ speecht5::Tensor speaker_of(const speecht5::Synthesizer& synth, const speecht5_s
     return speecht5::Tensor::from_values(
         {dim}, std::vector<float>(p.speaker_embedding, p.speaker_embedding + dim));
   }
-  return speecht5::load_speaker_embedding(p.voice ? p.voice : "slt", dim);
+  return speecht5::resolve_speaker(p.voice ? p.voice : "slt", dim);
 }
 
 void check_call(const speecht5_context* ctx, const void* params, const void* out) {

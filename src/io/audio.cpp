@@ -86,7 +86,7 @@ std::vector<int16_t> to_pcm16(const float* samples, int64_t n) {
   return out;
 }
 
-void check_audio_format(const std::filesystem::path& path) { format_for(path); }
+void check_audio_extension(const std::filesystem::path& path) { format_for(path); }
 
 void write_audio(const std::filesystem::path& path, const float* samples, int64_t n,
                  int sample_rate) {

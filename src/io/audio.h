@@ -20,11 +20,12 @@ std::vector<int16_t> to_pcm16(const float* samples, int64_t n);
 // file when it cannot be written, Error(kInvalidArgument) for an unknown extension.
 void write_audio(const std::filesystem::path& path, const float* samples, int64_t n,
                  int sample_rate = kDefaultSampleRate);
-// Throws write_audio's Error(kInvalidArgument) when the extension names no supported format
-// (so a command can refuse the path before doing any work).
-void check_audio_format(const std::filesystem::path& path);
 void write_audio(const std::filesystem::path& path, const std::vector<float>& samples,
                  int sample_rate = kDefaultSampleRate);
+
+// Throws Error(kInvalidArgument) naming the file when its extension is not a format above
+// (checked before any work is done).
+void check_audio_extension(const std::filesystem::path& path);
 
 // A complete 16-bit PCM WAV file in memory (for `-o -`: a pipe cannot be seeked back to patch
 // the header, so the file is built first).

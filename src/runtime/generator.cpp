@@ -61,10 +61,17 @@ std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
     if (ids[b].empty())
       fail(ErrorCode::kInvalidArgument, "generate: item " + std::to_string(b) + " has no tokens");
   const int64_t S = c.speaker_embedding_dim;
-  if (speakers.numel() != B * S)
+  if (speakers.numel() != B * S && speakers.numel() != S)
     fail(ErrorCode::kInvalidArgument, "generate: speaker embeddings have " +
                                           std::to_string(speakers.numel()) + " values, expected " +
                                           std::to_string(B) + " × " + std::to_string(S));
+  // One speaker for the whole batch is repeated per item, as the reference's generate_speech does.
+  Tensor per_item = speakers;
+  if (speakers.numel() != B * S) {
+    per_item = Tensor({B, S});
+    for (int64_t b = 0; b < B; ++b)
+      std::memcpy(per_item.mutable_data() + b * S, speakers.data(), sizeof(float) * S);
+  }
 
   const TokenBatch tokens = TokenBatch::from_sequences(ids, c.pad_token_id);
   const Tensor encoder_out = model.encoder().forward(tokens, observer);
@@ -79,7 +86,7 @@ std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
 
   const SpeechDecoder& decoder = model.decoder();
   DecoderState state =
-      decoder.start(encoder_out, tokens.key_mask(), speakers, std::min<int64_t>(max_steps, 256));
+      decoder.start(encoder_out, tokens.key_mask(), per_item, std::min<int64_t>(max_steps, 256));
   const int64_t L = decoder.layers(), heads = decoder.heads();
   const int64_t cross_size = L * heads * T;
   std::vector<float> frames(B * M, 0.0f), feat(B * r * M), logits(B * r);

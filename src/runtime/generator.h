@@ -48,8 +48,8 @@ GeneratedSpeech generate_speech(const TtsModel& model, const std::vector<int64_t
                                 const Observer& observer = nullptr);
 
 // A batch: sequences are right-padded with pad_token_id (masked, as the reference's
-// `1 - (ids == pad)`), speakers is [B, S]. minlen/maxlen come from the padded length as in the
-// reference. Item b's cross-attentions cover its own ids.size() keys.
+// `1 - (ids == pad)`), speakers is [B, S] (or one [S] row for every item). minlen/maxlen come from
+// the padded length as in the reference. Item b's cross-attentions cover its own ids.size() keys.
 std::vector<GeneratedSpeech> generate_speech_batch(const TtsModel& model,
                                                    const std::vector<std::vector<int64_t>>& ids,
                                                    const Tensor& speakers,

@@ -2,12 +2,13 @@
 
 #include <array>
 #include <cctype>
-#include <set>
 #include <unordered_map>
 
 #include "core/log.h"
 #include "text/char_map.h"
 #include "text/number_reader.h"
+#include "text/number_words.h"
+#include "text/reading_tables.h"
 #include "text/tokenizer.h"
 #include "text/utf8.h"
 
@@ -38,10 +39,26 @@ class Vocabulary {
 };
 
 // Stage 1: context-free character replacements for what the vocabulary lacks.
+// A no-break or thin space used as a thousands separator: after a digit, before exactly three.
+bool is_digit_group_space(const std::u32string& s, size_t i) {
+  if (s[i] != 0x00A0 && s[i] != 0x202F && s[i] != 0x2009) return false;
+  if (i == 0 || !is_ascii_digit(s[i - 1])) return false;
+  for (size_t k = 1; k <= 3; ++k) {
+    if (!is_ascii_digit(at(s, i + k))) return false;
+  }
+  return !is_ascii_digit(at(s, i + 4));
+}
+
 std::u32string map_characters(const std::u32string& text, Vocabulary& vocab) {
   std::u32string out;
   out.reserve(text.size());
-  for (char32_t cp : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char32_t cp = text[i];
+    if (cp == U'\u2581') {  // SentencePiece's space symbol: the model only knows it as a space
+      out.push_back(U' ');
+      continue;
+    }
+    if (is_digit_group_space(text, i)) continue;  // "10 000" with a (narrow) no-break space
     if (!vocab.contains(cp)) {
       if (const auto rep = replacement_for(cp)) {
         out += decode_utf8(*rep);
@@ -51,143 +68,6 @@ std::u32string map_characters(const std::u32string& text, Vocabulary& vocab) {
     out.push_back(cp);
   }
   return out;
-}
-
-// Abbreviations ending in a period. `title`: precedes a name, the period never ends a sentence.
-struct Abbreviation {
-  std::u32string_view word;
-  const char* reading;
-  bool title;
-};
-constexpr Abbreviation kAbbreviations[] = {
-    {U"Mr", "Mister", true},
-    {U"Mrs", "Missus", true},
-    {U"Ms", "Miz", true},
-    {U"Prof", "Professor", true},
-    {U"Capt", "Captain", true},
-    {U"Gen", "General", true},
-    {U"Lt", "Lieutenant", true},
-    {U"Col", "Colonel", true},
-    {U"Sgt", "Sergeant", true},
-    {U"Rev", "Reverend", true},
-    {U"Hon", "Honorable", true},
-    {U"Gov", "Governor", true},
-    {U"Sen", "Senator", true},
-    {U"Rep", "Representative", true},
-    {U"Pres", "President", true},
-    {U"Fr", "Father", true},
-    {U"Mt", "Mount", true},
-    {U"Ft", "Fort", true},
-    {U"vs", "versus", true},
-    {U"Fig", "Figure", true},
-    {U"fig", "figure", true},
-    {U"Vol", "Volume", true},
-    {U"vol", "volume", true},
-    {U"Ch", "Chapter", true},
-    {U"cf", "compare", true},
-    {U"Jr", "Junior", false},
-    {U"Sr", "Senior", false},
-    {U"Inc", "Incorporated", false},
-    {U"Ltd", "Limited", false},
-    {U"Co", "Company", false},
-    {U"Corp", "Corporation", false},
-    {U"Bros", "Brothers", false},
-    {U"Ave", "Avenue", false},
-    {U"Rd", "Road", false},
-    {U"Blvd", "Boulevard", false},
-    {U"Ln", "Lane", false},
-    {U"Hwy", "Highway", false},
-    {U"Apt", "Apartment", false},
-    {U"Dept", "Department", false},
-    {U"Univ", "University", false},
-    {U"approx", "approximately", false},
-    {U"etc", "et cetera", false},
-    {U"Jan", "January", false},
-    {U"Feb", "February", false},
-    {U"Mar", "March", false},
-    {U"Apr", "April", false},
-    {U"Jun", "June", false},
-    {U"Jul", "July", false},
-    {U"Aug", "August", false},
-    {U"Sep", "September", false},
-    {U"Sept", "September", false},
-    {U"Oct", "October", false},
-    {U"Nov", "November", false},
-    {U"Dec", "December", false},
-};
-
-// Readings of symbols outside the vocabulary when no number claims them.
-constexpr std::pair<char32_t, const char*> kSymbols[] = {
-    {U'&', "and"},
-    {U'+', "plus"},
-    {U'@', "at"},
-    {U'#', "number"},
-    {U'=', "equals"},
-    {U'<', "less than"},
-    {U'>', "greater than"},
-    {U'%', "percent"},
-    {U'\u2030', "per mille"},
-    {U'$', "dollars"},
-    {U'\u20ac', "euros"},
-    {U'\u00a3', "pounds"},
-    {U'\u00a5', "yen"},
-    {U'\u00a2', "cents"},
-    {U'\u20b9', "rupees"},
-    {U'\u00b0', "degrees"},
-    {U'\u00d7', "times"},
-    {U'\u00f7', "divided by"},
-    {U'\u00b1', "plus or minus"},
-    {U'\u00a9', "copyright"},
-    {U'\u00ae', "registered"},
-    {U'\u2122', "trademark"},
-    {U'\u00a7', "section"},
-    {U'\u00b6', "paragraph"},
-    {U'\u00b2', "squared"},
-    {U'\u00b3', "cubed"},
-    {U'\u00bd', "one half"},
-    {U'\u00bc', "one quarter"},
-    {U'\u00be', "three quarters"},
-    {U'\u2153', "one third"},
-    {U'\u2154', "two thirds"},
-    {U'\u2192', "to"},
-    {U'\u221e', "infinity"},
-    {U'\u2248', "approximately"},
-    {U'\u2260', "not equal to"},
-    {U'\u2264', "at most"},
-    {U'\u2265', "at least"},
-    {U'\u03b1', "alpha"},
-    {U'\u03b2', "beta"},
-    {U'\u03b3', "gamma"},
-    {U'\u03b4', "delta"},
-    {U'\u0394', "delta"},
-    {U'\u03b5', "epsilon"},
-    {U'\u03b8', "theta"},
-    {U'\u03bb', "lambda"},
-    {U'\u03bc', "mu"},
-    {U'\u00b5', "micro"},
-    {U'\u03c0', "pi"},
-    {U'\u03c3', "sigma"},
-    {U'\u03a3', "sigma"},
-    {U'\u03c4', "tau"},
-    {U'\u03c6', "phi"},
-    {U'\u03c9', "omega"},
-    {U'\u03a9', "omega"},
-};
-// Markup and separators read as a pause-free space.
-constexpr std::u32string_view kSpaceLike = U"_|\\~^*";
-
-const char* symbol_reading(char32_t c) {
-  for (const auto& [symbol, reading] : kSymbols) {
-    if (symbol == c) return reading;
-  }
-  return nullptr;
-}
-
-bool is_month(const std::string& word) {
-  static const std::set<std::string> kMonths = {"January",   "February", "March",    "April",
-                                                "May",       "June",     "July",     "August",
-                                                "September", "October",  "November", "December"};
-  return kMonths.count(word) > 0;
 }
 
 class Expander {
@@ -261,6 +141,7 @@ class Expander {
       emit_words(reading, after);
       return;
     }
+    if (ascii_only && try_roman_numeral(encode_utf8(word), end)) return;
     const bool period = at(s_, end) == U'.';
     if (try_abbreviation(word, end, period)) return;
     const std::string utf8 = encode_utf8(word);
@@ -271,6 +152,32 @@ class Expander {
     while (before > 0 && (s_[before - 1] == U' ' || s_[before - 1] == U'"')) --before;
     last_word_starts_sentence_ = before == 0 || s_[before - 1] == U'.' || s_[before - 1] == U'!' ||
                                  s_[before - 1] == U'?' || s_[before - 1] == U'\n';
+  }
+
+  // Roman numerals only where they are certain: after a word that numbers things ("Chapter IV",
+  // "World War II") and after a regnal name ("Henry VIII" -> Henry the eighth).
+  bool try_roman_numeral(const std::string& word, size_t end) {
+    const int value = roman_value(word);
+    if (value == 0 || last_word_.empty() || i_ == 0 || s_[i_ - 1] != U' ') return false;
+    std::string reading;
+    if (numbers_things(last_word_)) {
+      reading = cardinal_words(std::to_string(value));
+    } else if (is_regnal_name(last_word_)) {
+      // A lone "I" may be the pronoun: "Henry I went" is not a king.
+      size_t next = end;
+      while (next < s_.size() && s_[next] == U' ') ++next;
+      const bool word_follows = next > end && is_lower(at(s_, next));
+      if (word == "I" && word_follows && !(at(s_, next) == U'o' && at(s_, next + 1) == U'f')) {
+        return false;
+      }
+      reading = "the " + ordinal_words(std::to_string(value));
+    } else {
+      return false;
+    }
+    out_ += reading;
+    i_ = end;
+    last_word_.clear();
+    return true;
   }
 
   bool try_abbreviation(std::u32string_view word, size_t end, bool period) {
@@ -305,9 +212,8 @@ class Expander {
       }
       return false;
     }
-    for (const auto& abbreviation : kAbbreviations) {
-      if (abbreviation.word == word)
-        return expand(abbreviation.reading, end, true, abbreviation.title);
+    if (const Abbreviation* abbreviation = find_abbreviation(word)) {
+      return expand(abbreviation->reading, end, true, abbreviation->title);
     }
     return false;
   }
@@ -374,7 +280,7 @@ class Expander {
       emit_words(reading, i_ + 1);
       return;
     }
-    if (kSpaceLike.find(c) != std::u32string_view::npos) {
+    if (is_space_like_markup(c)) {
       out_ += ' ';
       ++i_;
       return;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "text/number_words.h"
+#include "text/reading_tables.h"
 #include "text/utf8.h"
 
 namespace speecht5::text {
@@ -73,69 +74,9 @@ const Currency* currency_for(char32_t c) {
   return c == kCent.symbol ? &kCent : nullptr;
 }
 
-struct Unit {
-  std::u32string_view symbol;
-  const char* singular;
-  const char* plural;
-  bool attached_only;  // symbols that are also English words ("in") need "5in"
-};
-// Longest symbols first so "km/h" wins over "km" and "°C" over "°".
-constexpr Unit kUnits[] = {
-    {U"km/h", "kilometer per hour", "kilometers per hour", false},
-    {U"m/s", "meter per second", "meters per second", false},
-    {U"mph", "mile per hour", "miles per hour", false},
-    {U"kph", "kilometer per hour", "kilometers per hour", false},
-    {U"kWh", "kilowatt hour", "kilowatt hours", false},
-    {U"mAh", "milliamp hour", "milliamp hours", false},
-    {U"kHz", "kilohertz", "kilohertz", false},
-    {U"MHz", "megahertz", "megahertz", false},
-    {U"GHz", "gigahertz", "gigahertz", false},
-    {U"lbs", "pound", "pounds", false},
-    {U"sec", "second", "seconds", false},
-    {U"min", "minute", "minutes", false},
-    {U"hrs", "hour", "hours", false},
-    {U"\u00b0C", "degree Celsius", "degrees Celsius", false},
-    {U"\u00b0F", "degree Fahrenheit", "degrees Fahrenheit", false},
-    {U"km", "kilometer", "kilometers", false},
-    {U"cm", "centimeter", "centimeters", false},
-    {U"mm", "millimeter", "millimeters", false},
-    {U"\u00b5m", "micrometer", "micrometers", false},
-    {U"\u03bcm", "micrometer", "micrometers", false},
-    {U"nm", "nanometer", "nanometers", false},
-    {U"mi", "mile", "miles", true},
-    {U"yd", "yard", "yards", false},
-    {U"ft", "foot", "feet", false},
-    {U"in", "inch", "inches", true},
-    {U"kg", "kilogram", "kilograms", false},
-    {U"mg", "milligram", "milligrams", false},
-    {U"lb", "pound", "pounds", false},
-    {U"oz", "ounce", "ounces", false},
-    {U"ml", "milliliter", "milliliters", false},
-    {U"mL", "milliliter", "milliliters", false},
-    {U"kW", "kilowatt", "kilowatts", false},
-    {U"MW", "megawatt", "megawatts", false},
-    {U"Hz", "hertz", "hertz", false},
-    {U"KB", "kilobyte", "kilobytes", false},
-    {U"kB", "kilobyte", "kilobytes", false},
-    {U"MB", "megabyte", "megabytes", false},
-    {U"GB", "gigabyte", "gigabytes", false},
-    {U"TB", "terabyte", "terabytes", false},
-    {U"ms", "millisecond", "milliseconds", false},
-    {U"hr", "hour", "hours", false},
-    {U"m", "meter", "meters", false},
-    {U"g", "gram", "grams", false},
-    {U"l", "liter", "liters", false},
-    {U"L", "liter", "liters", false},
-    {U"h", "hour", "hours", false},
-    {U"W", "watt", "watts", false},
-    {U"V", "volt", "volts", false},
-    {U"x", "time", "times", true},
-    {U"\u00b0", "degree", "degrees", false},
-};
-
 // A unit right after a number ("5km", "5 km", "20°C"); returns it and the end position.
 const Unit* unit_at(std::u32string_view s, size_t pos, size_t& end) {
-  for (const auto& unit : kUnits) {
+  for (const auto& unit : units()) {
     for (const size_t start : {pos, skip_one_space(s, pos)}) {
       if (start != pos && unit.attached_only) continue;
       if (!u32_word_at(s, start, unit.symbol)) continue;
@@ -284,6 +225,27 @@ size_t read_alnum_rest(std::u32string_view s, size_t pos, std::string& out) {
   return pos;
 }
 
+// End of a phone number written ddd-dddd or ddd-ddd-dddd at `pos`, or 0.
+size_t phone_number_end(std::u32string_view s, size_t pos) {
+  auto digits = [&](size_t at_pos, size_t count) {
+    for (size_t k = 0; k < count; ++k) {
+      if (!is_ascii_digit(at(s, at_pos + k))) return false;
+    }
+    return true;
+  };
+  auto ends_here = [&](size_t end) {
+    const char32_t next = at(s, end);
+    return !is_ascii_digit(next) && !is_letter(next) &&
+           !(next == U'-' && is_ascii_digit(at(s, end + 1)));
+  };
+  if (!digits(pos, 3) || at(s, pos + 3) != U'-') return 0;
+  if (digits(pos + 4, 4) && ends_here(pos + 8)) return pos + 8;
+  if (digits(pos + 4, 3) && at(s, pos + 7) == U'-' && digits(pos + 8, 4) && ends_here(pos + 12)) {
+    return pos + 12;
+  }
+  return 0;
+}
+
 }  // namespace
 
 bool starts_number(std::u32string_view s, size_t pos) {
@@ -309,6 +271,20 @@ bool starts_number(std::u32string_view s, size_t pos) {
 std::optional<size_t> read_number(std::u32string_view s, size_t pos, const NumberContext& context,
                                   std::string& out) {
   if (!starts_number(s, pos)) return std::nullopt;
+  if (const size_t end = phone_number_end(s, pos)) {
+    // "555-1234", "555-123-4567": digit by digit, a pause between the groups.
+    std::string reading;
+    for (size_t k = pos; k < end; ++k) {
+      if (s[k] == U'-') {
+        reading += ",";
+        continue;
+      }
+      if (!reading.empty()) reading += ' ';
+      reading += digit_words(std::string(1, static_cast<char>(s[k])));
+    }
+    out += reading;
+    return end;
+  }
   size_t i = pos;
   Number n;
   if (s[i] == U'\'') ++i;  // '80s

@@ -111,6 +111,32 @@ std::string plural_of(const std::string& reading) {
   return reading + "s";
 }
 
+int roman_value(std::string_view text) {
+  static constexpr std::pair<int, std::string_view> kSymbols[] = {
+      {1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"}, {50, "L"},
+      {40, "XL"},  {10, "X"},   {9, "IX"},  {5, "V"},    {4, "IV"},  {1, "I"}};
+  if (text.empty() || text.size() > 15) return 0;
+  int value = 0;
+  std::string_view rest = text;
+  for (const auto& [amount, symbol] : kSymbols) {
+    while (rest.substr(0, symbol.size()) == symbol) {
+      value += amount;
+      rest.remove_prefix(symbol.size());
+    }
+  }
+  if (!rest.empty() || value == 0 || value > 3999) return 0;
+  // Canonical form only: re-encode and compare ("IIII" parses but is not canonical).
+  std::string canonical;
+  int v = value;
+  for (const auto& [amount, symbol] : kSymbols) {
+    while (v >= amount) {
+      canonical += symbol;
+      v -= amount;
+    }
+  }
+  return canonical == text ? value : 0;
+}
+
 std::string year_words(std::string_view digits) {
   if (digits.size() != 4 || digits.front() == '0') return cardinal_words(digits);
   const int year = to_int(digits);

@@ -20,6 +20,10 @@ std::string year_words(std::string_view digits);
 // "101" -> "one oh one", "1999" -> as a year, others as a cardinal.
 std::string nominal_words(std::string_view digits);
 
+// The value of a canonical upper-case Roman numeral ("XIV" -> 14, 1..3999), or 0 when `text`
+// is not one ("IIII", "VX", "ABC").
+int roman_value(std::string_view text);
+
 // Turns the last word of a reading into its ordinal or plural form:
 // "twenty one" -> "twenty first", "ninety" -> "ninetieth"; "nineteen ninety" -> "nineteen
 // nineties".

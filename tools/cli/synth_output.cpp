@@ -54,7 +54,7 @@ SynthOutput::SynthOutput(const SynthArgs& args) : args_(args), raw_(args.output_
          "-o - and --output-raw both write to standard output: choose one");
   if (!args.output.empty() && args.output != "-") {
     check_writable(args.output, "-o/--output");
-    io::check_audio_format(args.output);
+    io::check_audio_extension(args.output);
   }
   if (!args.save_mel.empty()) check_writable(args.save_mel, "--save-mel");
   if (!args.save_stop_probs.empty()) check_writable(args.save_stop_probs, "--save-stop-probs");

@@ -172,7 +172,7 @@ int run_synth(const SynthArgs& a) {
       a.vocoder == "none" || !wants_audio ? fs::path() : resolve_folder(a.vocoder, "--vocoder");
   const Synthesizer synth = Synthesizer::load(model_dir, vocoder_dir, precision);
   output.set_sample_rate(synth.sample_rate());
-  const Tensor speaker = load_speaker_embedding(a.speaker, synth.speaker_embedding_dim());
+  const Tensor speaker = resolve_speaker(a.speaker, synth.speaker_embedding_dim());
   SynthesisOptions options = a.synthesis;
   options.normalize = !a.no_normalize;
   Run run{a, synth, speaker, options, output, Progress(!a.quiet && !a.verbose)};
