@@ -204,7 +204,7 @@ TEST_F(SynthTextCli, BadInputsFailWithClearMessages) {
        "model folder not found"},
       {{"-m", model, "--vocoder", (dir / "no_vocoder").string(), "Hi.", "-o", out},
        "--vocoder: model folder not found"},
-      {with_speaker(wrong_bin.string(), {"Hi.", "-o", out}), "512 float32 values"},
+      {with_speaker(wrong_bin.string(), {"Hi.", "-o", out}), "400 bytes, expected 2048"},
       {with_speaker(wrong_npy.string(), {"Hi.", "-o", out}), "wrong.npy"},
       {base({"", "-o", out}), "empty"},
       {base({"   \t ", "-o", out}), "empty"},
