@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -14,10 +16,24 @@
 namespace speecht5 {
 namespace {
 
+std::string sci(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2e", v);
+  return buf;
+}
+
 // Tolerance for every fixture comparison: rel-L2 1e-5 (float32 vs float64 is ~5e-7).
 constexpr double kTolerance = 1e-5;
 
 std::filesystem::path tiny_dir() { return test::data_dir() / "models/tiny/hifigan"; }
+
+// Asserts rel-L2 ≤ kTolerance and records the value (visible with --gtest_output=xml).
+void expect_close(const Tensor& actual, const Tensor& expected, const std::string& name) {
+  ASSERT_EQ(actual.numel(), expected.numel()) << name;
+  const double err = test::rel_l2(actual, expected);
+  ::testing::Test::RecordProperty("rel_l2." + name, sci(err));
+  EXPECT_LT(err, kTolerance) << name;
+}
 
 Tensor squeeze_batch(const Tensor& t) {
   Shape s = t.shape();
@@ -35,7 +51,7 @@ TEST(HifiGanTest, TinyWaveformAndEveryIntermediate) {
   });
   const Tensor expected = fx.get_f32("waveform");
   ASSERT_EQ(wave.shape(), expected.shape());
-  EXPECT_LT(test::rel_l2(wave, expected), kTolerance);
+  expect_close(wave, expected, "tiny_hifigan.waveform");
   std::vector<std::string> names{"conv_pre_out", "conv_post_in", "conv_post_out"};
   for (int i = 0; i < 4; ++i)
     for (const char* io : {"_in", "_out"}) names.push_back("upsampler" + std::to_string(i) + io);
@@ -43,7 +59,7 @@ TEST(HifiGanTest, TinyWaveformAndEveryIntermediate) {
     ASSERT_TRUE(seen.count(name)) << name;
     const Tensor ref = fx.get_f32(name);
     EXPECT_EQ(seen[name].shape(), ref.shape()) << name;
-    EXPECT_LT(test::rel_l2(seen[name], ref), kTolerance) << name;
+    expect_close(seen[name], ref, "tiny_hifigan." + name);
   }
 }
 
@@ -53,7 +69,7 @@ TEST(HifiGanTest, TinyBatch) {
   const Tensor wave = vocoder.vocode(fx.get_f32("mel_batch"));
   const Tensor expected = fx.get_f32("waveform_batch");
   ASSERT_EQ(wave.shape(), expected.shape());
-  EXPECT_LT(test::rel_l2(wave, expected), kTolerance);
+  expect_close(wave, expected, "tiny_hifigan.waveform_batch");
 }
 
 // End of the generation fixtures: HiFi-GAN on HF's post-net output.
@@ -62,12 +78,12 @@ TEST(HifiGanTest, TinyGenerationWaveforms) {
   for (const char* name : {"tiny_gen_forced", "tiny_gen_mid", "tiny_gen_minlen"}) {
     const auto fx = io::TensorStore::open(test::fixture(std::string(name) + ".safetensors"));
     const Tensor wave = vocoder.vocode(fx.get_f32("spectrogram"));
-    EXPECT_LT(test::rel_l2(wave, fx.get_f32("waveform")), kTolerance) << name;
+    expect_close(wave, fx.get_f32("waveform"), std::string(name) + ".waveform");
   }
   // The zero-padded batch of tiny_gen_batch (padding frames are vocoded too).
   const auto fx = io::TensorStore::open(test::fixture("tiny_gen_batch.safetensors"));
   const Tensor waves = vocoder.vocode(fx.get_f32("spectrograms"));
-  EXPECT_LT(test::rel_l2(waves, fx.get_f32("waveforms")), kTolerance);
+  expect_close(waves, fx.get_f32("waveforms"), "tiny_gen_batch.waveforms");
 }
 
 TEST(HifiGanTest, FoldsWeightNormByHand) {
@@ -134,7 +150,9 @@ TEST(HifiGanTest, FoldsWeightNormCheckpoints) {
     WeightNormStore wn(source, parametrize);
     ASSERT_EQ(wn.store().find("conv_pre.weight"), nullptr);
     const HifiGan vocoder(wn.store(), load_hifigan_config(tiny_dir()));
-    EXPECT_LT(test::rel_l2(vocoder.vocode(fx.get_f32("mel")), fx.get_f32("waveform")), kTolerance);
+    expect_close(vocoder.vocode(fx.get_f32("mel")), fx.get_f32("waveform"),
+                 parametrize ? "tiny_hifigan.waveform.parametrized_weight_norm"
+                             : "tiny_hifigan.waveform.weight_norm");
   }
 }
 
@@ -226,18 +244,16 @@ TEST(HifiGanFullTest, MatchesFullFixture) {
   });
   const Tensor expected = fx.get_f32("waveform");
   ASSERT_EQ(wave.shape(), expected.shape());
-  const double err = test::rel_l2(wave, expected);
-  RecordProperty("rel_l2_waveform", std::to_string(err));
-  EXPECT_LT(err, kTolerance);
-  EXPECT_LT(test::rel_l2(wave, fx.get_f32("waveform_f64")), kTolerance);
+  expect_close(wave, expected, "full_hifigan.waveform");
+  expect_close(wave, fx.get_f32("waveform_f64"), "full_hifigan.waveform_f64");
   for (const char* name : {"conv_pre_out", "conv_post_out"}) {
     ASSERT_EQ(seen[name].shape(), fx.get_f32(name).shape()) << name;
-    EXPECT_LT(test::rel_l2(seen[name], fx.get_f32(name)), kTolerance) << name;
+    expect_close(seen[name], fx.get_f32(name), std::string("full_hifigan.") + name);
   }
   // End to end: the full generation fixture's post-net output through the same vocoder.
   const auto gen = io::TensorStore::open(test::fixture("full_gen_forced.safetensors"));
-  EXPECT_LT(test::rel_l2(vocoder.vocode(gen.get_f32("spectrogram")), gen.get_f32("waveform")),
-            kTolerance);
+  expect_close(vocoder.vocode(gen.get_f32("spectrogram")), gen.get_f32("waveform"),
+               "full_gen_forced.waveform");
 }
 
 }  // namespace

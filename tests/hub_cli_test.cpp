@@ -3,10 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 
+#include "core/tensor.h"
+#include "io/hub.h"
 #include "support/cli_runner.h"
 #include "support/fake_hub.h"
 #include "support/fixtures.h"
@@ -44,6 +49,18 @@ class ScopedEnvironment {
  private:
   std::map<std::string, std::optional<std::string>> saved_;
 };
+
+// The float32 payload of a .npy file written by `synth --save-mel`.
+std::vector<float> npy_values(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() < 10) return {};
+  const size_t header =
+      10 + (static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8);
+  std::vector<float> values((bytes.size() - header) / sizeof(float));
+  std::memcpy(values.data(), bytes.data() + header, values.size() * sizeof(float));
+  return values;
+}
 
 class HubCliTest : public ::testing::Test {
  protected:
@@ -100,6 +117,44 @@ TEST_F(HubCliTest, WithoutRepoIdDownloadsTheDefaultModelAndVocoder) {
       result.out,
       (cache_ / "models--microsoft--speecht5_tts" / "snapshots" / kTtsCommit).string() + "\n" +
           (cache_ / "models--microsoft--speecht5_hifigan" / "snapshots" / kCommit).string() + "\n");
+}
+
+TEST_F(HubCliTest, SynthWithARepoIdRunsOfflineFromTheCache) {
+  const fs::path folder = test::data_dir() / "models" / "tiny" / "tts";
+  hub_.add_repo("tiny/tts", FakeHub::repo_from_folder(folder, kTtsCommit,
+                                                      {"config.json", "model.safetensors"}));
+  io::HubOptions options;
+  options.endpoint = hub_.endpoint();
+  options.cache_dir = cache_;
+  io::resolve_model("tiny/tts", options);  // pre-populates the cache
+
+  // Offline, and no Hub either: any network access would fail.
+  env_.set("HF_HUB_OFFLINE", "1");
+  env_.set("HF_ENDPOINT", "http://127.0.0.1:1");
+  hub_.clear_requests();
+  const auto synth = [&](const std::string& model, const fs::path& mel) {
+    return test::run_cli({"synth", "--model", model, "--input-ids", "4,5,6,7,2", "--seed", "7",
+                          "--maxlenratio", "4", "--save-mel", mel.string()});
+  };
+  auto result = synth("tiny/tts", cache_ / "hub_mel.npy");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  result = synth(folder.string(), cache_ / "folder_mel.npy");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(hub_.requests().size(), 0u);
+  // The cached snapshot is the same model as the folder: the same spectrogram (rel-L2 <= 1e-6).
+  const auto from_hub = npy_values(cache_ / "hub_mel.npy");
+  const auto from_folder = npy_values(cache_ / "folder_mel.npy");
+  ASSERT_FALSE(from_folder.empty());
+  ASSERT_EQ(from_hub.size(), from_folder.size());
+  EXPECT_LE(
+      test::rel_l2(from_hub.data(), from_folder.data(), static_cast<int64_t>(from_hub.size())),
+      1e-6);
+
+  // A repo that is not cached fails clearly instead of reaching for the network.
+  result = synth("tiny/other", cache_ / "other_mel.npy");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("offline mode (HF_HUB_OFFLINE=1) and tiny/other"), std::string::npos)
+      << result.err;
 }
 
 TEST_F(HubCliTest, ErrorsAreOneClearLine) {

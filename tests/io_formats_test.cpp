@@ -96,6 +96,8 @@ TEST(IoFormats, FolderResolvesToSafetensorsFirst) {
   std::filesystem::copy_file(dir / "pytorch_model.bin", only_bin / "pytorch_model.bin");
   EXPECT_EQ(io::find_checkpoint_file(only_bin), only_bin / "pytorch_model.bin");
   EXPECT_EQ(io::find_checkpoint_file(dir / "config.json"), dir / "config.json");
+  EXPECT_EQ(io::TensorStore::open(only_bin).format(), "torch-zip");
+  EXPECT_EQ(io::TensorStore::open(dir).path(), dir / "model.safetensors");
 }
 
 }  // namespace

@@ -42,7 +42,8 @@ CheckpointFormat detect_format(std::span<const std::byte> head) {
   return CheckpointFormat::kUnknown;
 }
 
-TensorStore open_checkpoint_file(const std::filesystem::path& path) {
+TensorStore open_checkpoint_file(const std::filesystem::path& path_or_folder) {
+  const std::filesystem::path path = find_checkpoint_file(path_or_folder);
   auto file = MappedFile::open(path);
   switch (detect_format(file->bytes())) {
     case CheckpointFormat::kTorchZip:

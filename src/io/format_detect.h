@@ -16,9 +16,10 @@ const char* format_name(CheckpointFormat format);
 // 8-byte length followed by '{' is safetensors.
 CheckpointFormat detect_format(std::span<const std::byte> head);
 
-// Reads a checkpoint file with the reader its bytes call for. Throws Error(kFormat) naming the
-// file when it is none of the supported formats.
-TensorStore open_checkpoint_file(const std::filesystem::path& path);
+// Reads a checkpoint file (or the checkpoint of a model folder, see find_checkpoint_file) with
+// the reader its bytes call for. Throws Error(kFormat) naming the file when it is none of the
+// supported formats.
+TensorStore open_checkpoint_file(const std::filesystem::path& path_or_folder);
 
 // The weights file of a Hugging Face model folder: model.safetensors if present, else
 // pytorch_model.bin. A path that is a file is returned unchanged. Throws Error(kIo) naming the

@@ -30,7 +30,8 @@ struct TensorRecord {
 
 class TensorStore {
  public:
-  // Opens a checkpoint file and detects its format from its bytes, not its name.
+  // Opens a checkpoint file (or a model folder's model.safetensors / pytorch_model.bin) and
+  // detects its format from its bytes, not its name.
   static TensorStore open(const std::filesystem::path& path);
 
   const std::string& format() const { return format_; }  // "safetensors", "torch-zip", ...

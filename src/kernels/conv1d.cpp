@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <omp.h>
+
+#include <cstdlib>
 #include <dnnl.hpp>
+#include <exception>
+#include <new>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -23,6 +28,39 @@ dnnl::engine& cpu_engine() {
 
 // What a primitive depends on: batch, input length, padding left/right, epilogue.
 using ShapeKey = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, float, bool>;
+
+// Per-thread buffers: oneDNN scratchpads and the zero-padded copies of edge tiles. Kept between
+// calls (fresh allocations would page-fault on every call).
+struct ThreadBuffers {
+  std::vector<float> edge_in, edge_out;
+  void* scratch = nullptr;
+  size_t scratch_size = 0;
+  ~ThreadBuffers() { std::free(scratch); }
+
+  dnnl::memory scratchpad(const dnnl::memory::desc& desc) {
+    const size_t bytes = desc.get_size();
+    if (bytes > scratch_size) {
+      std::free(scratch);
+      scratch_size = (bytes + 63) / 64 * 64;
+      scratch = std::aligned_alloc(64, scratch_size);
+      if (scratch == nullptr) {
+        scratch_size = 0;
+        throw std::bad_alloc();
+      }
+    }
+    return dnnl::memory(desc, cpu_engine(), scratch);
+  }
+};
+
+ThreadBuffers& thread_buffers() {
+  thread_local ThreadBuffers buffers;
+  return buffers;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
 
 // Copies between the two layouts of one [batch, channels, time] signal.
 void to_channels_first(const float* x, int64_t batch, int64_t channels, int64_t time, float* out) {
@@ -51,6 +89,7 @@ struct Conv1d::Impl {
   struct Entry {
     dnnl::primitive primitive;
     dnnl::memory weights;  // in the format this primitive wants
+    dnnl::memory::desc scratchpad;
   };
   std::mutex mutex;
   std::map<ShapeKey, std::shared_ptr<const Entry>> cache;  // null: oneDNN refused it
@@ -108,6 +147,8 @@ struct Conv1d::Impl {
     if (epilogue.tanh) ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f);
     primitive_attr attr;
     attr.set_post_ops(ops);
+    // Scratch memory is ours (per thread), so one primitive can run on several tiles at once.
+    attr.set_scratchpad_mode(scratchpad_mode::user);
     const auto kind = prop_kind::forward_inference;
     const memory::dims pl{g.pad_l}, pr{g.pad_r};
     Entry entry;
@@ -122,6 +163,7 @@ struct Conv1d::Impl {
                  pd.impl_info_str());
       entry.primitive = deconvolution_forward(pd);
       entry.weights = weights_in_format(pd.weights_desc());
+      entry.scratchpad = pd.scratchpad_desc();
     } else {
       const auto alg = algorithm::convolution_direct;
       const memory::dims dil{dilation - 1};
@@ -134,6 +176,7 @@ struct Conv1d::Impl {
                  pd.impl_info_str());
       entry.primitive = convolution_forward(pd);
       entry.weights = weights_in_format(pd.weights_desc());
+      entry.scratchpad = pd.scratchpad_desc();
     }
     return entry;
   }
@@ -177,9 +220,9 @@ struct Conv1d::Impl {
                                          {DNNL_ARG_WEIGHTS, entry->weights},
                                          {DNNL_ARG_DST, memory(dst_md, cpu_engine(), y)}};
     if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_memory());
-    stream s(cpu_engine());
-    entry->primitive.execute(s, args);
-    s.wait();
+    args.emplace(DNNL_ARG_SCRATCHPAD, thread_buffers().scratchpad(entry->scratchpad));
+    entry->primitive.execute(thread_stream(), args);
+    thread_stream().wait();
     return true;
   }
 
@@ -201,7 +244,7 @@ struct Conv1d::Impl {
 
   Tiling tiling() const {
     const int64_t widest = std::max(in, out);
-    int64_t w = std::clamp<int64_t>((int64_t{1} << 16) / widest, 64, 4096);
+    int64_t w = std::clamp<int64_t>((int64_t{1} << 16) / widest, 64, 1024);
     Tiling t;
     if (transposed) {
       const int64_t halo_l = (k - 1 - padding) / stride, halo_r = (stride - 1 + padding) / stride;
@@ -231,43 +274,65 @@ bool Conv1d::Impl::run_tiled(const float* x, int64_t batch, int64_t time, float*
   const auto entry = entry_for(t.geometry, ep);
   if (!entry) return false;
   const int64_t tout = out_length(time);
+  const int64_t tiles_per_item = (tout + t.out_tile - 1) / t.out_tile;
+  const int64_t jobs = batch * tiles_per_item;
   const memory::desc src_md({1, in, t.in_window}, memory::data_type::f32, activation_tag());
   const memory::desc dst_md({1, out, t.out_tile}, memory::data_type::f32, activation_tag());
-  memory src(src_md, cpu_engine(), DNNL_MEMORY_NONE), dst(dst_md, cpu_engine(), DNNL_MEMORY_NONE);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, entry->weights}, {DNNL_ARG_DST, dst}};
-  if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_memory());
-  std::vector<float> edge_in, edge_out;  // tiles that cross the signal's ends
-  stream s(cpu_engine());
-  for (int64_t b = 0; b < batch; ++b) {
+  const memory bias_mem = bias_memory();
+
+  auto run_tile = [&](int64_t job) {
+    const int64_t b = job / tiles_per_item, n = job % tiles_per_item;
     const float* xb = x + b * time * in;
     float* yb = y + b * tout * out;
-    for (int64_t n = 0; n * t.out_tile < tout; ++n) {
-      const int64_t o0 = n * t.out_tile;
-      const int64_t i0 = n * t.in_step + t.in_offset, i1 = i0 + t.in_window;
-      const float* src_ptr = xb + i0 * in;
-      if (i0 < 0 || i1 > time) {
-        // Zero samples outside the signal: the padding of the whole-signal convolution.
-        edge_in.assign(t.in_window * in, 0.0f);
-        const int64_t lo = std::max<int64_t>(i0, 0), hi = std::min(i1, time);
-        if (hi > lo)
-          std::memcpy(edge_in.data() + (lo - i0) * in, xb + lo * in, sizeof(float) * (hi - lo) * in);
-        src_ptr = edge_in.data();
-      }
-      const int64_t valid = std::min(t.out_tile, tout - o0);
-      float* dst_ptr = yb + o0 * out;
-      if (valid < t.out_tile) {
-        edge_out.assign(t.out_tile * out, 0.0f);
-        if (ep.accumulate) std::memcpy(edge_out.data(), dst_ptr, sizeof(float) * valid * out);
-        dst_ptr = edge_out.data();
-      }
-      src.set_data_handle(const_cast<float*>(src_ptr));
-      dst.set_data_handle(dst_ptr);
-      entry->primitive.execute(s, args);
-      s.wait();
-      if (valid < t.out_tile)
-        std::memcpy(yb + o0 * out, edge_out.data(), sizeof(float) * valid * out);
+    ThreadBuffers& buffers = thread_buffers();
+    const int64_t o0 = n * t.out_tile;
+    const int64_t i0 = n * t.in_step + t.in_offset, i1 = i0 + t.in_window;
+    const float* src_ptr = xb + i0 * in;
+    if (i0 < 0 || i1 > time) {
+      // Zero samples outside the signal: the padding of the whole-signal convolution.
+      buffers.edge_in.assign(t.in_window * in, 0.0f);
+      const int64_t lo = std::max<int64_t>(i0, 0), hi = std::min(i1, time);
+      if (hi > lo)
+        std::memcpy(buffers.edge_in.data() + (lo - i0) * in, xb + lo * in,
+                    sizeof(float) * (hi - lo) * in);
+      src_ptr = buffers.edge_in.data();
     }
+    const int64_t valid = std::min(t.out_tile, tout - o0);
+    float* dst_ptr = yb + o0 * out;
+    if (valid < t.out_tile) {
+      buffers.edge_out.assign(t.out_tile * out, 0.0f);
+      if (ep.accumulate) std::memcpy(buffers.edge_out.data(), dst_ptr, sizeof(float) * valid * out);
+      dst_ptr = buffers.edge_out.data();
+    }
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<float*>(src_ptr))},
+        {DNNL_ARG_WEIGHTS, entry->weights},
+        {DNNL_ARG_DST, memory(dst_md, cpu_engine(), dst_ptr)},
+        {DNNL_ARG_SCRATCHPAD, buffers.scratchpad(entry->scratchpad)}};
+    if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_mem);
+    entry->primitive.execute(thread_stream(), args);
+    thread_stream().wait();
+    if (valid < t.out_tile)
+      std::memcpy(yb + o0 * out, buffers.edge_out.data(), sizeof(float) * valid * out);
+  };
+
+  // Enough tiles: one tile per thread at a time (a fork/join per convolution, not per tile, and
+  // a thread that the OS preempts holds up nobody). Few tiles: oneDNN splits each tile.
+  const int threads = omp_get_max_threads();
+  if (threads > 1 && jobs >= 2 * threads) {
+    std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int64_t job = 0; job < jobs; ++job) {
+      try {
+        run_tile(job);
+      } catch (...) {
+#pragma omp critical(speecht5_conv_error)
+        error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+  } else {
+    for (int64_t job = 0; job < jobs; ++job) run_tile(job);
   }
   return true;
 }

@@ -1,5 +1,6 @@
 // `speecht5 inspect PATH`: what a checkpoint file or model folder holds (format, tensors,
 // dtypes, parameter count, config summary), without loading a model.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -19,7 +20,29 @@ struct InspectOptions {
   std::string path;
   bool json = false;
   bool list = false;
+  bool check = false;
 };
+
+// Reads every value (so all weights are paged in) and names the tensors holding NaN or Inf.
+std::string check_values(const io::TensorStore& store, uint64_t& non_finite_total) {
+  std::string problems;
+  for (const auto& rec : store.tensors()) {
+    if (rec.dtype != io::DType::kF32 && rec.dtype != io::DType::kF16 &&
+        rec.dtype != io::DType::kBF16 && rec.dtype != io::DType::kF64) {
+      (void)store.get_i64(rec.name);
+      continue;
+    }
+    const Tensor t = store.get_f32(rec.name);
+    uint64_t bad = 0;
+    for (int64_t i = 0; i < t.numel(); ++i) bad += !std::isfinite(t.data()[i]);
+    if (bad > 0) {
+      non_finite_total += bad;
+      if (problems.size() < 400)
+        problems += (problems.empty() ? "" : ", ") + rec.name + " (" + std::to_string(bad) + ")";
+    }
+  }
+  return problems;
+}
 
 std::string with_commas(uint64_t n) {
   std::string digits = std::to_string(n), out;
@@ -106,6 +129,8 @@ int run_inspect(const InspectOptions& opt) {
   std::string config_summary;
   nlohmann::json config_json;
   const bool has_config = summarise_config(config_path, config_summary, config_json);
+  uint64_t non_finite = 0;
+  const std::string problems = opt.check ? check_values(store, non_finite) : std::string();
 
   if (opt.json) {
     nlohmann::json out;
@@ -116,6 +141,7 @@ int run_inspect(const InspectOptions& opt) {
     out["parameters"] = parameters;
     out["tensor_bytes"] = bytes;
     if (has_config) out["config"] = config_json;
+    if (opt.check) out["non_finite_values"] = non_finite;
     if (opt.list) {
       auto& list = out["tensor_list"] = nlohmann::json::array();
       for (const auto& rec : store.tensors())
@@ -123,7 +149,7 @@ int run_inspect(const InspectOptions& opt) {
             {{"name", rec.name}, {"dtype", io::dtype_name(rec.dtype)}, {"shape", rec.shape}});
     }
     std::printf("%s\n", out.dump(2).c_str());
-    return 0;
+    return non_finite == 0 ? 0 : 1;
   }
   std::string dtype_text;
   for (const auto& [name, count] : dtypes)
@@ -135,11 +161,19 @@ int run_inspect(const InspectOptions& opt) {
   std::printf("parameters: %s\n", with_commas(parameters).c_str());
   std::printf("bytes:      %s\n", with_commas(bytes).c_str());
   if (has_config) std::printf("config:     %s\n", config_summary.c_str());
+  if (opt.check) {
+    if (non_finite == 0) {
+      std::printf("check:      all %s values finite\n", with_commas(parameters).c_str());
+    } else {
+      std::printf("check:      %s non-finite values in %s\n", with_commas(non_finite).c_str(),
+                  problems.c_str());
+    }
+  }
   if (opt.list)
     for (const auto& rec : store.tensors())
       std::printf("  %-70s %-5s %s\n", rec.name.c_str(), io::dtype_name(rec.dtype),
                   shape_to_string(rec.shape).c_str());
-  return 0;
+  return non_finite == 0 ? 0 : 1;
 }
 
 RegisterCommand inspect_command(
@@ -151,6 +185,8 @@ RegisterCommand inspect_command(
           ->required();
       sub.add_flag("--json", opt->json, "print the summary as JSON");
       sub.add_flag("--tensors", opt->list, "also list every tensor with its dtype and shape");
+      sub.add_flag("--check", opt->check,
+                   "read every value and fail (exit 1) if any weight is NaN or infinite");
       return [opt] { return run_inspect(*opt); };
     });
 
