@@ -30,8 +30,8 @@ void check_output_folder(const std::string& path, const char* option) {
   if (path.empty() || path == "-") return;
   const auto parent = std::filesystem::absolute(path).parent_path();
   if (!std::filesystem::is_directory(parent))
-    fail(ErrorCode::kIo, std::string(option) + " " + path + ": folder " + parent.string() +
-                             " does not exist");
+    fail(ErrorCode::kIo,
+         std::string(option) + " " + path + ": folder " + parent.string() + " does not exist");
 }
 
 Tensor read_mel(const std::string& path, int64_t mels) {
@@ -77,8 +77,8 @@ int run_vocode(const VocodeOptions& opt) {
   const double load_s = std::chrono::duration<double>(t1 - t0).count();
   const double run_s = std::chrono::duration<double>(t2 - t1).count();
   const double audio_s = static_cast<double>(wave.numel()) / rate;
-  log::info("vocoded ", mel.dim(0), " frames -> ", wave.numel(), " samples (", audio_s,
-            " s) in ", run_s, " s (real-time factor ", run_s / audio_s, "; load ", load_s, " s)");
+  log::info("vocoded ", mel.dim(0), " frames -> ", wave.numel(), " samples (", audio_s, " s) in ",
+            run_s, " s (real-time factor ", run_s / audio_s, "; load ", load_s, " s)");
   return 0;
 }
 
