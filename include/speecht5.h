@@ -20,6 +20,14 @@
  *   }
  *   speecht5_free(ctx);
  *
+ * Streaming (audio delivered while the decoder still runs; return non-zero to stop early):
+ *
+ *   static int on_audio(const float* samples, size_t n, void* user) {
+ *     fwrite(samples, sizeof(float), n, (FILE*)user);
+ *     return 0;
+ *   }
+ *   speecht5_synthesize_stream(ctx, "Hello world.", &sparams, on_audio, stdout);
+ *
  * Usage (C++): see speecht5::Engine at the end of this header.
  *
  * Errors: every function returns a status; speecht5_last_error() gives the message of the
@@ -43,7 +51,8 @@ typedef enum speecht5_status {
   SPEECHT5_ERR_FORMAT = 3,           /* a corrupt, truncated or unsupported file */
   SPEECHT5_ERR_MODEL = 4,            /* a checkpoint that does not fit the model */
   SPEECHT5_ERR_NETWORK = 5,          /* a model download failed */
-  SPEECHT5_ERR_INTERNAL = 6
+  SPEECHT5_ERR_INTERNAL = 6,
+  SPEECHT5_ERR_CANCELLED = 7         /* an audio callback asked to stop */
 } speecht5_status;
 
 typedef enum speecht5_precision {
@@ -55,9 +64,11 @@ typedef enum speecht5_precision {
 typedef struct speecht5_context speecht5_context;
 
 typedef struct speecht5_context_params {
-  const char* model_dir;   /* TTS model folder or Hub repo id (required) */
-  const char* vocoder_dir; /* HiFi-GAN folder or Hub repo id; NULL for mel output only */
-  int n_threads;           /* 0: all cores */
+  /* Folders or Hub repo ids ("org/name", fetched into the Hugging Face cache on first use).
+   * Defaults: microsoft/speecht5_tts and microsoft/speecht5_hifigan. */
+  const char* model_dir;   /* TTS model (required) */
+  const char* vocoder_dir; /* HiFi-GAN vocoder; NULL for mel spectrograms only */
+  int n_threads;           /* 0: all cores (a process-wide setting) */
   speecht5_precision precision;
 } speecht5_context_params;
 
@@ -70,8 +81,12 @@ typedef struct speecht5_synth_params {
   float minlenratio;              /* min frames = tokens · minlenratio (in decoder steps / r) */
   float maxlenratio;              /* max frames = tokens · maxlenratio */
   int normalize;                  /* 1: read numbers, symbols, abbreviations as English */
-  float sentence_silence;         /* seconds of silence between text chunks */
+  float sentence_silence;         /* seconds of silence between text chunks (sentences) */
 } speecht5_synth_params;
+
+/* Receives consecutive pieces of the waveform as soon as they are final. Return 0 to go on,
+ * non-zero to stop (the call then returns SPEECHT5_ERR_CANCELLED). */
+typedef int (*speecht5_audio_callback)(const float* samples, size_t n_samples, void* user_data);
 
 typedef struct speecht5_audio {
   float* samples;
@@ -94,13 +109,22 @@ void speecht5_free(speecht5_context* ctx);
 /* Text → waveform (requires a vocoder). On success `out` owns new memory: speecht5_audio_free. */
 speecht5_status speecht5_synthesize(speecht5_context* ctx, const char* text,
                                     const speecht5_synth_params* params, speecht5_audio* out);
+/* Text → waveform delivered to `callback` while it is produced (the samples of
+ * speecht5_synthesize, in order, silences included). Requires a vocoder. */
+speecht5_status speecht5_synthesize_stream(speecht5_context* ctx, const char* text,
+                                           const speecht5_synth_params* params,
+                                           speecht5_audio_callback callback, void* user_data);
+/* Token ids (`</s>` = 2 included) → waveform, one run of the decoder (requires a vocoder). */
+speecht5_status speecht5_synthesize_ids(speecht5_context* ctx, const int64_t* ids, size_t n_ids,
+                                        const speecht5_synth_params* params, speecht5_audio* out);
 /* Token ids → post-net mel spectrogram (no vocoder needed). Free with speecht5_mel_free. */
 speecht5_status speecht5_synthesize_ids_mel(speecht5_context* ctx, const int64_t* ids, size_t n_ids,
                                             const speecht5_synth_params* params, speecht5_mel* out);
 void speecht5_audio_free(speecht5_audio* audio);
 void speecht5_mel_free(speecht5_mel* mel);
 
-int speecht5_sample_rate(const speecht5_context* ctx);
+int speecht5_sample_rate(const speecht5_context* ctx); /* 0 for a NULL context */
+/* The message of the last failure on this thread ("" when none); valid until the next call. */
 const char* speecht5_last_error(void);
 const char* speecht5_version(void);
 
@@ -130,7 +154,16 @@ class Engine {
     speecht5_audio_free(&audio);
     return samples;
   }
+  std::vector<float> synthesize_ids(const std::vector<int64_t>& ids,
+                                    const speecht5_synth_params& params = speecht5_synth_default_params()) {
+    speecht5_audio audio{};
+    check(speecht5_synthesize_ids(ctx_.get(), ids.data(), ids.size(), &params, &audio));
+    std::vector<float> samples(audio.samples, audio.samples + audio.n_samples);
+    speecht5_audio_free(&audio);
+    return samples;
+  }
   int sample_rate() const { return speecht5_sample_rate(ctx_.get()); }
+  speecht5_context* get() const { return ctx_.get(); }
 
  private:
   static void check(speecht5_status status) {
