@@ -6,9 +6,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <random>
-#include <ctime>
 
 #include "io/tensor_store.h"
 #include "kernels/threading.h"
@@ -54,7 +54,10 @@ void BM_VocoderFull(benchmark::State& state) {
   state.counters["cpu_ms_per_audio_s"] =
       (process_cpu_seconds() - cpu0) * 1e3 / (audio_s * state.iterations());
 }
-BENCHMARK(BM_VocoderFull)->Args({200, 1})->Args({200, 2})->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_VocoderFull)
+    ->Args({200, 1})
+    ->Args({200, 2})
+    ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 // A length never seen before: includes creating the convolution primitives for it.
@@ -69,7 +72,10 @@ void BM_VocoderFullNewLength(benchmark::State& state) {
   }
   state.counters["cpu_ms"] = (process_cpu_seconds() - cpu0) * 1e3 / state.iterations();
 }
-BENCHMARK(BM_VocoderFullNewLength)->Args({300, 2})->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_VocoderFullNewLength)
+    ->Args({300, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
     ->Iterations(3);
 
 }  // namespace

@@ -61,12 +61,12 @@ TEST(AudioTest, WavRoundTrip) {
     const uint32_t size = le32(bytes, at + 4);
     if (id == "fmt ") {
       saw_fmt = true;
-      EXPECT_EQ(le16(bytes, at + 8), 1);          // PCM
-      EXPECT_EQ(le16(bytes, at + 10), 1);         // mono
-      EXPECT_EQ(le32(bytes, at + 12), 16000u);    // sample rate
-      EXPECT_EQ(le32(bytes, at + 16), 32000u);    // byte rate
-      EXPECT_EQ(le16(bytes, at + 20), 2);         // block align
-      EXPECT_EQ(le16(bytes, at + 22), 16);        // bits per sample
+      EXPECT_EQ(le16(bytes, at + 8), 1);        // PCM
+      EXPECT_EQ(le16(bytes, at + 10), 1);       // mono
+      EXPECT_EQ(le32(bytes, at + 12), 16000u);  // sample rate
+      EXPECT_EQ(le32(bytes, at + 16), 32000u);  // byte rate
+      EXPECT_EQ(le16(bytes, at + 20), 2);       // block align
+      EXPECT_EQ(le16(bytes, at + 22), 16);      // bits per sample
     } else if (id == "data") {
       saw_data = true;
       EXPECT_EQ(size, 2000u);

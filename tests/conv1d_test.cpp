@@ -14,7 +14,9 @@ namespace {
 
 using L = SignalLayout;
 
-Tensor values(Shape shape, std::vector<float> v) { return Tensor::from_values(std::move(shape), v); }
+Tensor values(Shape shape, std::vector<float> v) {
+  return Tensor::from_values(std::move(shape), v);
+}
 
 std::vector<float> run(const Conv1d& conv, const std::vector<float>& x, int64_t batch, int64_t time,
                        bool reference, const ConvEpilogue& epilogue = {},
@@ -59,7 +61,8 @@ TEST(Conv1dTest, EpilogueAccumulatesThenLeakyRelu) {
   epilogue.leaky_slope = 0.25f;
   // y = leaky(2x + y0): 2·1−4 = −2 → −0.5; 2·3+1 = 7.
   const std::vector<float> expected{-0.5f, 7};
-  for (bool ref : {false, true}) EXPECT_EQ(run(conv, {1, 3}, 1, 2, ref, epilogue, {-4, 1}), expected);
+  for (bool ref : {false, true})
+    EXPECT_EQ(run(conv, {1, 3}, 1, 2, ref, epilogue, {-4, 1}), expected);
 }
 
 // Independent double-precision loops in PyTorch layout, the definition of both operations.
@@ -108,12 +111,16 @@ struct Case {
 // (float32 sums of up to 2816 products give ~1e-7).
 TEST(Conv1dTest, MatchesDefinitionOnHifiGanShapes) {
   std::mt19937 rng(7);
-  const Case cases[] = {{false, 80, 64, 7, 1, 3, 1, 23},  {false, 48, 48, 11, 1, 25, 5, 50},
-                        {false, 48, 48, 3, 1, 3, 3, 9},   {false, 16, 1, 7, 1, 3, 1, 40},
-                        {true, 64, 32, 8, 4, 2, 1, 13},   {true, 32, 16, 16, 8, 4, 1, 5},
+  const Case cases[] = {{false, 80, 64, 7, 1, 3, 1, 23},
+                        {false, 48, 48, 11, 1, 25, 5, 50},
+                        {false, 48, 48, 3, 1, 3, 3, 9},
+                        {false, 16, 1, 7, 1, 3, 1, 40},
+                        {true, 64, 32, 8, 4, 2, 1, 13},
+                        {true, 32, 16, 16, 8, 4, 1, 5},
                         {false, 80, 32, 5, 1, 2, 1, 1},
                         // Wide enough that time-first signals span several tiles.
-                        {false, 256, 32, 11, 1, 25, 5, 600}, {true, 256, 16, 8, 4, 2, 1, 150}};
+                        {false, 256, 32, 11, 1, 25, 5, 600},
+                        {true, 256, 16, 8, 4, 2, 1, 150}};
   for (const Case& c : cases) {
     const int64_t batch = 2;
     Tensor w = random_tensor(c.transposed ? Shape{c.in, c.out, c.k} : Shape{c.out, c.in, c.k}, rng);
@@ -122,8 +129,8 @@ TEST(Conv1dTest, MatchesDefinitionOnHifiGanShapes) {
     std::vector<float> xcf(x.data(), x.data() + x.numel());
     const int64_t tout = c.transposed ? (c.time - 1) * c.stride - 2 * c.pad + c.k
                                       : c.time + 2 * c.pad - c.dil * (c.k - 1);
-    const auto expected = naive(xcf, batch, c.in, c.time, w, b, c.transposed, c.stride, c.pad,
-                                c.dil, c.out, tout);
+    const auto expected =
+        naive(xcf, batch, c.in, c.time, w, b, c.transposed, c.stride, c.pad, c.dil, c.out, tout);
     for (auto layout : {L::kChannelsFirst, L::kTimeFirst}) {
       auto conv = c.transposed ? Conv1d::transposed(w, b, c.stride, c.pad, layout)
                                : Conv1d::conv(w, b, c.pad, c.dil, layout);

@@ -34,6 +34,7 @@ TEST(FullModelTest, EncoderMatchesFullEncoderFixture) {
   std::printf("[timing] full encoder, %lld tokens: %.1f ms\n",
               static_cast<long long>(tokens.length), ms);
   test::expect_rel_l2("full_encoder.last_hidden_state", out, f.tensor("last_hidden_state"));
+  test::expect_rel_l2("full_encoder.last_hidden_state_f64", out, f.tensor("last_hidden_state_f64"));
   test::expect_rel_l2("full_encoder.prenet_out", rec.rows("encoder.prenet_out"),
                       f.tensor("prenet_out"));
   const Tensor hidden_states = test::select(f.tensor("hidden_states"), 0, 0);  // [13, T, H]

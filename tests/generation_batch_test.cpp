@@ -46,6 +46,12 @@ TEST(GenerationBatchTest, EachItemMatchesTheReferenceUpToItsOwnStopStep) {
                         test::narrow(item("stop_logits"), 0, 0, n));
     test::expect_rel_l2(name + ".stop_probs", out[b].stop_probs,
                         test::narrow(item("stop_probs"), 0, 0, n));
+    Tensor sums({n});
+    for (int64_t s = 0; s < n; ++s)
+      sums.mutable_data()[s] =
+          out[b].stop_probs.data()[2 * s] + out[b].stop_probs.data()[2 * s + 1];
+    test::expect_rel_l2(name + ".stop_prob_sums", sums,
+                        test::narrow(item("stop_prob_sums"), 0, 0, n));
     // [L, h, N, T] → this item's steps and its own keys (the reference's masked keys are 0).
     const Tensor cross = test::narrow(item("cross_attentions_by_item"), 2, 0, n);
     const int64_t Ti = static_cast<int64_t>(sequences[b].size());

@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -45,10 +44,9 @@ TEST(HifiGanTest, TinyWaveformAndEveryIntermediate) {
   const HifiGan vocoder = HifiGan::load(tiny_dir());
   const auto fx = io::TensorStore::open(test::fixture("tiny_hifigan.safetensors"));
   std::map<std::string, Tensor> seen;
-  const Tensor wave = vocoder.vocode(fx.get_f32("mel"), [&](const std::string& name,
-                                                            const Tensor& value) {
-    seen[name] = squeeze_batch(value);
-  });
+  const Tensor wave = vocoder.vocode(
+      fx.get_f32("mel"),
+      [&](const std::string& name, const Tensor& value) { seen[name] = squeeze_batch(value); });
   const Tensor expected = fx.get_f32("waveform");
   ASSERT_EQ(wave.shape(), expected.shape());
   expect_close(wave, expected, "tiny_hifigan.waveform");
@@ -105,8 +103,8 @@ class WeightNormStore {
     for (const auto& rec : source.tensors()) {
       const Tensor t = source.get_f32(rec.name);
       const std::string suffix = ".weight";
-      const bool conv_weight = t.rank() == 3 && rec.name.size() > suffix.size() &&
-                               rec.name.ends_with(suffix);
+      const bool conv_weight =
+          t.rank() == 3 && rec.name.size() > suffix.size() && rec.name.ends_with(suffix);
       if (!conv_weight) {
         add(rec.name, t);
         continue;
@@ -154,6 +152,18 @@ TEST(HifiGanTest, FoldsWeightNormCheckpoints) {
                  parametrize ? "tiny_hifigan.waveform.parametrized_weight_norm"
                              : "tiny_hifigan.waveform.weight_norm");
   }
+}
+
+// The same vocoder from the torch zip checkpoint (the format of microsoft/speecht5_hifigan).
+TEST(HifiGanTest, LoadsTorchCheckpointFolder) {
+  const auto dir = test::temp_dir("hifigan_torch");
+  std::filesystem::copy_file(tiny_dir() / "config.json", dir / "config.json");
+  std::filesystem::copy_file(tiny_dir() / "pytorch_model.bin", dir / "pytorch_model.bin");
+  const HifiGan vocoder = HifiGan::load(dir);
+  vocoder.warm_up();
+  const auto fx = io::TensorStore::open(test::fixture("tiny_hifigan.safetensors"));
+  expect_close(vocoder.vocode(fx.get_f32("mel")), fx.get_f32("waveform"),
+               "tiny_hifigan.waveform.pytorch_model_bin");
 }
 
 TEST(HifiGanTest, MissingTensorIsNamed) {
@@ -238,10 +248,10 @@ TEST(HifiGanFullTest, MatchesFullFixture) {
   const HifiGan vocoder(store, config);
   const auto fx = io::TensorStore::open(test::fixture("full_hifigan.safetensors"));
   std::map<std::string, Tensor> seen;
-  const Tensor wave = vocoder.vocode(fx.get_f32("mel"), [&](const std::string& name,
-                                                            const Tensor& value) {
-    if (name == "conv_pre_out" || name == "conv_post_out") seen[name] = squeeze_batch(value);
-  });
+  const Tensor wave =
+      vocoder.vocode(fx.get_f32("mel"), [&](const std::string& name, const Tensor& value) {
+        if (name == "conv_pre_out" || name == "conv_post_out") seen[name] = squeeze_batch(value);
+      });
   const Tensor expected = fx.get_f32("waveform");
   ASSERT_EQ(wave.shape(), expected.shape());
   expect_close(wave, expected, "full_hifigan.waveform");

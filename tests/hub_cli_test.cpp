@@ -68,7 +68,9 @@ class HubCliTest : public ::testing::Test {
     hub_.add_repo("tiny/hifigan",
                   FakeHub::repo_from_folder(test::data_dir() / "models" / "tiny" / "hifigan",
                                             kCommit, {"config.json", "model.safetensors"}));
-    cache_ = test::temp_dir("hub_cli");
+    // One folder per test: ctest runs the tests of this suite in parallel processes.
+    cache_ = test::temp_dir(std::string("hub_cli_") +
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     env_.set("HF_ENDPOINT", hub_.endpoint());
     env_.set("HF_HUB_CACHE", cache_.string());
     for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HF_HOME"})
@@ -119,7 +121,7 @@ TEST_F(HubCliTest, WithoutRepoIdDownloadsTheDefaultModelAndVocoder) {
           (cache_ / "models--microsoft--speecht5_hifigan" / "snapshots" / kCommit).string() + "\n");
 }
 
-TEST_F(HubCliTest, SynthWithARepoIdRunsOfflineFromTheCache) {
+TEST_F(HubCliTest, SynthAndVocodeTakeRepoIdsOfflineFromTheCache) {
   const fs::path folder = test::data_dir() / "models" / "tiny" / "tts";
   hub_.add_repo("tiny/tts", FakeHub::repo_from_folder(folder, kTtsCommit,
                                                       {"config.json", "model.safetensors"}));
@@ -149,6 +151,27 @@ TEST_F(HubCliTest, SynthWithARepoIdRunsOfflineFromTheCache) {
   EXPECT_LE(
       test::rel_l2(from_hub.data(), from_folder.data(), static_cast<int64_t>(from_hub.size())),
       1e-6);
+
+  // The vocoder by repo id too: the same waveform file as from the folder.
+  const auto vocode = [&](const std::string& vocoder, const fs::path& wav) {
+    return test::run_cli({"vocode", "--vocoder", vocoder, "--mel",
+                          (cache_ / "hub_mel.npy").string(), "-o", wav.string()});
+  };
+  result = vocode("tiny/hifigan", cache_ / "hub.wav");  // served by the fake Hub, not cached
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("speecht5 download tiny/hifigan"), std::string::npos) << result.err;
+  io::resolve_model("tiny/hifigan", options);
+  result = vocode("tiny/hifigan", cache_ / "hub.wav");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  result =
+      vocode((test::data_dir() / "models" / "tiny" / "hifigan").string(), cache_ / "folder.wav");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::ifstream hub_wav(cache_ / "hub.wav", std::ios::binary),
+      folder_wav(cache_ / "folder.wav", std::ios::binary);
+  const std::string hub_bytes((std::istreambuf_iterator<char>(hub_wav)), {});
+  const std::string folder_bytes((std::istreambuf_iterator<char>(folder_wav)), {});
+  EXPECT_GT(folder_bytes.size(), 44u);
+  EXPECT_EQ(hub_bytes, folder_bytes);
 
   // A repo that is not cached fails clearly instead of reaching for the network.
   result = synth("tiny/other", cache_ / "other_mel.npy");

@@ -1,6 +1,7 @@
 // `speecht5 inspect`: what it reports for the tiny fixture models, and how it fails.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "support/checkpoint_builder.h"
@@ -51,6 +52,21 @@ TEST(IoInspectCli, ZipFileWithTensorList) {
   EXPECT_CONTAINS(r.out, "parameters: 370,089\n");
   EXPECT_CONTAINS(r.out, "speecht5.encoder.prenet.embed_tokens.weight");
   EXPECT_CONTAINS(r.out, "[81, 64]");
+}
+
+TEST(IoInspectCli, CheckReadsEveryValue) {
+  const auto ok =
+      test::run_cli({"inspect", "--check", (test::data_dir() / "models/tiny/hifigan").string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_CONTAINS(ok.out, "check:      all 66,977 values finite\n");
+
+  const auto dir = test::temp_dir("io_inspect_nan");
+  const std::string header = R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]}})";
+  test::write_bytes(dir / "model.safetensors",
+                    test::safetensors_bytes(header, test::floats_bytes({1.0f, NAN, -INFINITY})));
+  const auto bad = test::run_cli({"inspect", "--check", dir.string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_CONTAINS(bad.out, "check:      2 non-finite values in w (2)\n");
 }
 
 TEST(IoInspectCli, MissingPathFails) {

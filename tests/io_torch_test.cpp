@@ -82,6 +82,15 @@ TEST(IoTorchPickle, UnsupportedOpcodeIsNamed) {
   EXPECT_CONTAINS(error_of(path), "unsupported pickle opcode 0x69");
 }
 
+TEST(IoTorchPickle, DeeplyNestedListsDoNotOverflowTheStack) {
+  // 200,000 empty lists appended into one another: a chain as deep as the pickle is long.
+  const int depth = 200000;
+  const std::string pickle =
+      "\x80\x02" + std::string(depth, ']') + std::string(depth - 1, 'a') + ".";
+  const auto path = zip_with("nested", {{"archive/data.pkl", pickle}});
+  EXPECT_CONTAINS(error_of(path), "the pickle holds a list, not a state dict");
+}
+
 TEST(IoTorchPickle, TruncatedPickle) {
   const std::string pickle = test::state_dict_pickle({{"w", "0", 4, 0, {4}, {1}}});
   const auto path =
@@ -156,6 +165,44 @@ TEST(IoTorchZip, StorageOffsetsAndStridesAreHonoured) {
   EXPECT_EQ(values_of(store, "broadcast"), (std::vector<float>{7, 7, 7, 7}));
   EXPECT_EQ(store.find("empty")->shape, (Shape{0, 5}));
   EXPECT_EQ(store.find("empty")->nbytes, 0u);
+}
+
+TEST(IoTorchZip, OrderedDictWithMetadataAsTorchSaveWritesIt) {
+  const std::string pickle = test::state_dict_pickle(
+      {{"b", "0", 4, 0, {2}, {1}}, {"a", "0", 4, 2, {2}, {1}}}, /*legacy=*/false, /*ordered=*/true);
+  const auto path =
+      zip_with("ordered", {{"m/data.pkl", pickle}, {"m/data/0", test::floats_bytes({1, 2, 3, 4})}});
+  const auto store = io::TensorStore::open(path);
+  ASSERT_EQ(store.tensors().size(), 2u);    // `_metadata` is an attribute, not a tensor
+  EXPECT_EQ(store.tensors()[0].name, "b");  // state dict order
+  EXPECT_EQ(values_of(store, "b"), (std::vector<float>{1, 2}));
+  EXPECT_EQ(values_of(store, "a"), (std::vector<float>{3, 4}));
+}
+
+TEST(IoTorchZip, StorageTypesMapToDtypes) {
+  const std::vector<PickledTensor> tensors = {
+      {"half", "h", 2, 0, {2}, {1}, "HalfStorage"},
+      {"bf16", "b", 2, 0, {2}, {1}, "BFloat16Storage"},
+      {"double", "d", 2, 0, {2}, {1}, "DoubleStorage"},
+      {"long", "l", 2, 0, {2}, {1}, "LongStorage"},
+      {"bool", "o", 2, 0, {2}, {1}, "BoolStorage"},
+  };
+  const double doubles[] = {0.25, -1e10};
+  const int64_t longs[] = {-5, 1LL << 40};
+  const auto path =
+      zip_with("dtypes", {{"a/data.pkl", test::state_dict_pickle(tensors)},
+                          {"a/data/h", std::string("\x00\x3c\x00\xc0", 4)},  // 1.0, -2.0
+                          {"a/data/b", std::string("\x80\x3f\x40\xc0", 4)},  // 1.0, -3.0
+                          {"a/data/d", std::string(reinterpret_cast<const char*>(doubles), 16)},
+                          {"a/data/l", std::string(reinterpret_cast<const char*>(longs), 16)},
+                          {"a/data/o", std::string("\x01\x00", 2)}});
+  const auto store = io::TensorStore::open(path);
+  EXPECT_EQ(store.find("half")->dtype, io::DType::kF16);
+  EXPECT_EQ(values_of(store, "half"), (std::vector<float>{1.0f, -2.0f}));
+  EXPECT_EQ(values_of(store, "bf16"), (std::vector<float>{1.0f, -3.0f}));
+  EXPECT_EQ(values_of(store, "double"), (std::vector<float>{0.25f, -1e10f}));
+  EXPECT_EQ(store.get_i64("long"), (std::vector<int64_t>{-5, 1LL << 40}));
+  EXPECT_EQ(store.get_i64("bool"), (std::vector<int64_t>{1, 0}));
 }
 
 TEST(IoTorchZip, CompressedArchiveMatchesStored) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-
 #include <cstring>
 
 #include "core/error.h"
@@ -73,7 +72,8 @@ TEST(PostnetTest, MatchesFullFixture) {
   io::TensorStore store("memory", "full-postnet");
   for (int i = 0; i < config.speech_decoder_postnet_layers; ++i) {
     const std::string prefix = "speech_decoder_postnet.layers." + std::to_string(i);
-    const int64_t in = i == 0 ? 80 : 256, out = i == config.speech_decoder_postnet_layers - 1 ? 80 : 256;
+    const int64_t in = i == 0 ? 80 : 256,
+                  out = i == config.speech_decoder_postnet_layers - 1 ? 80 : 256;
     const std::vector<std::pair<std::string, Shape>> tensors{
         {prefix + ".conv.weight", {out, in, 5}},
         {prefix + ".batch_norm.weight", {out}},

@@ -53,8 +53,8 @@ TEST(VocodeCliTest, WritesWavAndFloatWaveform) {
 
 TEST(VocodeCliTest, WavToStdout) {
   const auto m = write_fixture_mel("vocode_cli_stdout");
-  const auto r = test::run_cli({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string(),
-                                "-o", "-"});
+  const auto r =
+      test::run_cli({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string(), "-o", "-"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(r.out.size(), 44u + 2 * 10240u);
   EXPECT_EQ(r.out.substr(0, 4), "RIFF");
@@ -72,9 +72,9 @@ TEST(VocodeCliTest, BadInputsFailWithClearMessages) {
   const auto m = write_fixture_mel("vocode_cli_bad");
   const std::string out = (m.dir / "x.wav").string();
   // Missing mel file.
-  expect_failure({"vocode", "--vocoder", tiny_vocoder(), "--mel", (m.dir / "nope.npy").string(),
-                  "-o", out},
-                 "nope.npy");
+  expect_failure(
+      {"vocode", "--vocoder", tiny_vocoder(), "--mel", (m.dir / "nope.npy").string(), "-o", out},
+      "nope.npy");
   // A mel of the wrong width.
   const auto wide = m.dir / "wide.npy";
   io::write_npy_f32(wide, Tensor({12, 81}));
@@ -97,9 +97,9 @@ TEST(VocodeCliTest, BadInputsFailWithClearMessages) {
                   (m.dir / "out.xyz").string()},
                  ".xyz");
   // A missing vocoder folder, and nothing to write.
-  expect_failure({"vocode", "--vocoder", (m.dir / "no-vocoder").string(), "--mel",
-                  m.mel.string(), "-o", out},
-                 "no-vocoder");
+  expect_failure(
+      {"vocode", "--vocoder", (m.dir / "no-vocoder").string(), "--mel", m.mel.string(), "-o", out},
+      "no-vocoder");
   expect_failure({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string()},
                  "nothing to write");
 }

@@ -68,8 +68,8 @@ sf_count_t mem_tell(void* user) { return static_cast<MemoryFile*>(user)->pos; }
 
 void check_sample_rate(int sample_rate) {
   if (sample_rate <= 0)
-    fail(ErrorCode::kInvalidArgument, "sample rate must be positive, got " +
-                                          std::to_string(sample_rate));
+    fail(ErrorCode::kInvalidArgument,
+         "sample rate must be positive, got " + std::to_string(sample_rate));
 }
 
 }  // namespace
@@ -133,8 +133,8 @@ void write_pcm16(std::FILE* out, const float* samples, int64_t n) {
   auto pcm = to_pcm16(samples, n);
   // The stream is little-endian by definition; swap on a big-endian host.
   if constexpr (std::endian::native == std::endian::big)
-    for (auto& s : pcm) s = static_cast<int16_t>((static_cast<uint16_t>(s) >> 8) |
-                                                 (static_cast<uint16_t>(s) << 8));
+    for (auto& s : pcm)
+      s = static_cast<int16_t>((static_cast<uint16_t>(s) >> 8) | (static_cast<uint16_t>(s) << 8));
   if (std::fwrite(pcm.data(), sizeof(int16_t), pcm.size(), out) != pcm.size() ||
       std::fflush(out) != 0)
     fail(ErrorCode::kIo, "cannot write the raw PCM stream (output closed?)");

@@ -410,6 +410,26 @@ Unpickled Machine::run() {
 
 }  // namespace
 
+Object::~Object() {
+  std::vector<Value> pending;
+  auto take_children = [&pending](Object& o) {
+    for (Value& v : o.items) pending.push_back(std::move(v));
+    for (auto& [k, v] : o.entries) {
+      pending.push_back(std::move(k));
+      pending.push_back(std::move(v));
+    }
+    o.items.clear();
+    o.entries.clear();
+  };
+  take_children(*this);
+  while (!pending.empty()) {
+    Value v = std::move(pending.back());
+    pending.pop_back();
+    // The last owner empties the object before it dies, so its destructor finds no children.
+    if (v && v.use_count() == 1) take_children(*v);
+  }
+}
+
 const char* kind_name(Object::Kind kind) {
   switch (kind) {
     case Kind::kNone:

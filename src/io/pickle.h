@@ -40,6 +40,10 @@ struct TensorRef {
 };
 
 struct Object {
+  // Frees nested containers iteratively: a hostile pickle can nest lists a million deep, and
+  // recursive destruction would overflow the stack.
+  ~Object();
+
   enum class Kind {
     kNone,
     kBool,

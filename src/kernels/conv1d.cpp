@@ -1,16 +1,16 @@
 #include "kernels/conv1d.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <dnnl.hpp>
 #include <exception>
-#include <new>
 #include <map>
 #include <mutex>
+#include <new>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -156,8 +156,8 @@ struct Conv1d::Impl {
       const auto alg = algorithm::deconvolution_direct;
       auto desc = bias.empty() ? deconvolution_forward::desc(kind, alg, src_md, weights_md, dst_md,
                                                              {stride}, pl, pr)
-                               : deconvolution_forward::desc(kind, alg, src_md, weights_md,
-                                                             bias_md, dst_md, {stride}, pl, pr);
+                               : deconvolution_forward::desc(kind, alg, src_md, weights_md, bias_md,
+                                                             dst_md, {stride}, pl, pr);
       deconvolution_forward::primitive_desc pd(desc, attr, cpu_engine());
       log::debug("conv_transpose1d ", in, "->", out, " k", k, " T", g.src_len, ": ",
                  pd.impl_info_str());
@@ -184,8 +184,13 @@ struct Conv1d::Impl {
   // Null when oneDNN cannot run this geometry (the caller tries another way).
   std::shared_ptr<const Entry> entry_for(const Geometry& g, const ConvEpilogue& epilogue) {
     std::lock_guard lock(mutex);
-    const ShapeKey key{g.batch, g.src_len, g.pad_l, g.pad_r, epilogue.accumulate,
-                       epilogue.leaky_slope.has_value(), epilogue.leaky_slope.value_or(0.0f),
+    const ShapeKey key{g.batch,
+                       g.src_len,
+                       g.pad_l,
+                       g.pad_r,
+                       epilogue.accumulate,
+                       epilogue.leaky_slope.has_value(),
+                       epilogue.leaky_slope.value_or(0.0f),
                        epilogue.tanh};
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     // Whole-signal geometries of variable-length inputs would otherwise grow it without bound.
@@ -204,8 +209,8 @@ struct Conv1d::Impl {
   dnnl::memory bias_memory() const {
     using namespace dnnl;
     if (bias.empty()) return memory();
-    return memory(memory::desc({out}, memory::data_type::f32, memory::format_tag::x),
-                  cpu_engine(), const_cast<float*>(bias.data()));
+    return memory(memory::desc({out}, memory::data_type::f32, memory::format_tag::x), cpu_engine(),
+                  const_cast<float*>(bias.data()));
   }
 
   // The whole batch in one primitive (its geometry depends on the signal length).
@@ -216,9 +221,10 @@ struct Conv1d::Impl {
     if (!entry) return false;
     const memory::desc src_md({batch, in, time}, memory::data_type::f32, activation_tag());
     const memory::desc dst_md({batch, out, dst_len(g)}, memory::data_type::f32, activation_tag());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<float*>(x))},
-                                         {DNNL_ARG_WEIGHTS, entry->weights},
-                                         {DNNL_ARG_DST, memory(dst_md, cpu_engine(), y)}};
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<float*>(x))},
+        {DNNL_ARG_WEIGHTS, entry->weights},
+        {DNNL_ARG_DST, memory(dst_md, cpu_engine(), y)}};
     if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_memory());
     args.emplace(DNNL_ARG_SCRATCHPAD, thread_buffers().scratchpad(entry->scratchpad));
     entry->primitive.execute(thread_stream(), args);
@@ -235,10 +241,10 @@ struct Conv1d::Impl {
   // Transposed: input tile [i0, i0+Ti) plus halo_l / halo_r input samples produces output
   // [stride·i0, stride·(i0+Ti)) (the primitive's padding crops the halo's contributions).
   struct Tiling {
-    int64_t out_tile = 0;            // output samples per tile
-    int64_t in_step = 0;             // input samples between consecutive tiles
-    int64_t in_window = 0;           // input samples each tile reads
-    int64_t in_offset = 0;           // first input sample read by the tile at step 0
+    int64_t out_tile = 0;   // output samples per tile
+    int64_t in_step = 0;    // input samples between consecutive tiles
+    int64_t in_window = 0;  // input samples each tile reads
+    int64_t in_offset = 0;  // first input sample read by the tile at step 0
     Geometry geometry{};
   };
 
@@ -342,8 +348,8 @@ namespace {
 void check_conv_args(const Tensor& weight, const Tensor& bias, int64_t bias_size,
                      const char* what) {
   if (weight.rank() != 3)
-    fail(ErrorCode::kModel, std::string(what) + " weight must be 3-D, got " +
-                                shape_to_string(weight.shape()));
+    fail(ErrorCode::kModel,
+         std::string(what) + " weight must be 3-D, got " + shape_to_string(weight.shape()));
   if (!bias.empty() && bias.numel() != bias_size)
     fail(ErrorCode::kModel, std::string(what) + " bias " + shape_to_string(bias.shape()) +
                                 " does not match weight " + shape_to_string(weight.shape()));
@@ -354,8 +360,7 @@ void check_conv_args(const Tensor& weight, const Tensor& bias, int64_t bias_size
 Conv1d Conv1d::conv(Tensor weight, Tensor bias, int64_t padding, int64_t dilation,
                     SignalLayout layout) {
   check_conv_args(weight, bias, weight.rank() == 3 ? weight.dim(0) : 0, "Conv1d");
-  if (padding < 0 || dilation < 1)
-    fail(ErrorCode::kModel, "Conv1d: bad padding/dilation");
+  if (padding < 0 || dilation < 1) fail(ErrorCode::kModel, "Conv1d: bad padding/dilation");
   Conv1d c;
   c.impl_ = std::make_shared<Impl>();
   Impl& m = *c.impl_;
@@ -419,8 +424,8 @@ Tensor Conv1d::forward(const Tensor& x) const {
   const Impl& m = *impl_;
   const bool time_first = m.layout == SignalLayout::kTimeFirst;
   if (x.rank() != 2 && x.rank() != 3)
-    fail(ErrorCode::kInvalidArgument, "Conv1d input must be 2-D or 3-D, got " +
-                                          shape_to_string(x.shape()));
+    fail(ErrorCode::kInvalidArgument,
+         "Conv1d input must be 2-D or 3-D, got " + shape_to_string(x.shape()));
   const int64_t batch = x.rank() == 3 ? x.dim(0) : 1;
   const int64_t channels = time_first ? x.dim(-1) : x.dim(-2);
   const int64_t time = time_first ? x.dim(-2) : x.dim(-1);

@@ -35,8 +35,7 @@ Conv1d load_conv(const io::TensorStore& store, const std::string& name, int64_t 
   expect_shape(w, {out, in, k}, name + ".weight");
   Tensor b = store.get_f32(name + ".bias");
   expect_shape(b, {out}, name + ".bias");
-  return Conv1d::conv(std::move(w), std::move(b), (k * dilation - dilation) / 2, dilation,
-                      kLayout);
+  return Conv1d::conv(std::move(w), std::move(b), (k * dilation - dilation) / 2, dilation, kLayout);
 }
 
 // y = leaky_relu(x · scale, slope); the scale folds the mean over resblocks into this pass.
@@ -97,8 +96,8 @@ Tensor to_torch_layout(const float* x, int64_t batch, int64_t time, int64_t chan
 std::filesystem::path find_checkpoint(const std::filesystem::path& dir) {
   for (const char* name : {"model.safetensors", "pytorch_model.bin"})
     if (std::filesystem::is_regular_file(dir / name)) return dir / name;
-  fail(ErrorCode::kIo, "vocoder folder " + dir.string() +
-                           " has no model.safetensors or pytorch_model.bin");
+  fail(ErrorCode::kIo,
+       "vocoder folder " + dir.string() + " has no model.safetensors or pytorch_model.bin");
 }
 
 }  // namespace
@@ -192,6 +191,12 @@ int64_t HifiGan::receptive_field_frames() const {
   return static_cast<int64_t>(std::ceil(radius));
 }
 
+void HifiGan::warm_up() const {
+  // Convolutions run on fixed-size time tiles, so one frame touches every primitive there is.
+  std::vector<float> mel(num_mel_bins(), 0.0f), wave(samples_per_frame());
+  vocode(mel.data(), 1, 1, wave.data());
+}
+
 Tensor HifiGan::vocode(const Tensor& mel, const Observer& observer) const {
   const int64_t mels = num_mel_bins();
   if ((mel.rank() != 2 && mel.rank() != 3) || mel.dim(-1) != mels)
@@ -208,8 +213,7 @@ Tensor HifiGan::vocode(const Tensor& mel, const Observer& observer) const {
 
 void HifiGan::vocode(const float* mel, int64_t batch, int64_t frames, float* wave,
                      const Observer& observer) const {
-  if (batch <= 0 || frames <= 0)
-    fail(ErrorCode::kInvalidArgument, "vocoder input has no frames");
+  if (batch <= 0 || frames <= 0) fail(ErrorCode::kInvalidArgument, "vocoder input has no frames");
   const Layers& L = *layers_;
   const int64_t mels = num_mel_bins();
   const int64_t total_samples = frames * samples_per_frame();

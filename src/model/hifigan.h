@@ -34,6 +34,10 @@ class HifiGan {
   // Mel frames of context needed on each side of a chunk for its samples to be exact.
   int64_t receptive_field_frames() const;
 
+  // Creates every convolution primitive now (JIT, a few hundred ms for the full model) instead of
+  // on the first vocode(); e.g. on a spare thread while the decoder runs.
+  void warm_up() const;
+
   // mel [frames, mels] → [frames · spf]; [batch, frames, mels] → [batch, frames · spf].
   Tensor vocode(const Tensor& mel, const Observer& observer = nullptr) const;
   // mel: batch × frames × mels rows; wave: batch × frames · spf samples.

@@ -15,9 +15,8 @@ constexpr float kBatchNormEps = 1e-5f;  // torch.nn.BatchNorm1d default, as HF c
 
 void expect_shape(const Tensor& t, const Shape& shape, const std::string& name) {
   if (t.shape() != shape)
-    fail(ErrorCode::kModel, "post-net tensor " + name + " has shape " +
-                                shape_to_string(t.shape()) + ", expected " +
-                                shape_to_string(shape));
+    fail(ErrorCode::kModel, "post-net tensor " + name + " has shape " + shape_to_string(t.shape()) +
+                                ", expected " + shape_to_string(shape));
 }
 
 }  // namespace
@@ -44,7 +43,8 @@ Postnet::Postnet(const io::TensorStore& store, const TtsConfig& config)
     Tensor folded_w({out, in, k}), folded_b({out});
     const int64_t row = in * k;
     for (int64_t o = 0; o < out; ++o) {
-      const double s = gamma.data()[o] / std::sqrt(static_cast<double>(var.data()[o]) + kBatchNormEps);
+      const double s =
+          gamma.data()[o] / std::sqrt(static_cast<double>(var.data()[o]) + kBatchNormEps);
       for (int64_t j = 0; j < row; ++j)
         folded_w.mutable_data()[o * row + j] = static_cast<float>(w.data()[o * row + j] * s);
       folded_b.mutable_data()[o] = static_cast<float>(beta.data()[o] - s * mean.data()[o]);

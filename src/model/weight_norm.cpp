@@ -28,10 +28,9 @@ Tensor fold_weight_norm(const Tensor& g, const Tensor& v, const std::string& wha
 
 Tensor load_weight(const io::TensorStore& store, const std::string& prefix) {
   if (store.find(prefix + ".weight")) return store.get_f32(prefix + ".weight");
-  for (auto [g_name, v_name] :
-       {std::pair{prefix + ".weight_g", prefix + ".weight_v"},
-        std::pair{prefix + ".parametrizations.weight.original0",
-                  prefix + ".parametrizations.weight.original1"}}) {
+  for (auto [g_name, v_name] : {std::pair{prefix + ".weight_g", prefix + ".weight_v"},
+                                std::pair{prefix + ".parametrizations.weight.original0",
+                                          prefix + ".parametrizations.weight.original1"}}) {
     if (store.find(g_name) || store.find(v_name))
       return fold_weight_norm(store.get_f32(g_name), store.get_f32(v_name),
                               store.path().string() + ": " + prefix);

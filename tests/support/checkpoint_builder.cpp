@@ -87,8 +87,11 @@ std::vector<std::pair<std::string, std::string>> read_zip(const std::filesystem:
   return out;
 }
 
-std::string state_dict_pickle(const std::vector<PickledTensor>& tensors, bool legacy) {
-  std::string p = "\x80\x02}(";
+std::string state_dict_pickle(const std::vector<PickledTensor>& tensors, bool legacy,
+                              bool ordered) {
+  std::string p = ordered ? "\x80\x02"
+                            "ccollections\nOrderedDict\n)R("
+                          : "\x80\x02}(";
   for (const auto& t : tensors) {
     p += unicode(t.name);
     p += "ctorch._utils\n_rebuild_tensor_v2\n(";
@@ -113,7 +116,17 @@ std::string state_dict_pickle(const std::vector<PickledTensor>& tensors, bool le
     p += "\x89"
          "ccollections\nOrderedDict\n)RtR";
   }
-  return p + "u.";
+  p += "u";
+  if (ordered) {
+    p += "}(";
+    p += unicode("_metadata");
+    p += "ccollections\nOrderedDict\n)R(";
+    p += unicode("");
+    p += "}(";
+    p += unicode("version");
+    p += "K\x01uuub";
+  }
+  return p + ".";
 }
 
 std::string pickle_calling(const std::string& module, const std::string& name, bool stack_global) {

@@ -39,7 +39,10 @@ struct PickledTensor {
 
 // A protocol-2 state dict pickle as torch.save writes it (zip format persistent ids, or the
 // legacy ones with a sixth `None` element).
-std::string state_dict_pickle(const std::vector<PickledTensor>& tensors, bool legacy = false);
+// `ordered` writes what torch.save(model.state_dict()) does: an OrderedDict whose `_metadata`
+// attribute is restored with BUILD.
+std::string state_dict_pickle(const std::vector<PickledTensor>& tensors, bool legacy = false,
+                              bool ordered = false);
 // A pickle that calls `module.name("echo pwned")` with GLOBAL (or STACK_GLOBAL, protocol 4).
 std::string pickle_calling(const std::string& module, const std::string& name,
                            bool stack_global = false);

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -46,6 +47,10 @@ void not_found(httplib::Response& res, const char* code, const char* message) {
 }  // namespace
 
 FakeHub::FakeHub() : server_(std::make_unique<httplib::Server>()) {
+  // libcurl honours proxy variables; a proxy of the CI machine must not see 127.0.0.1 requests
+  // (the CLI processes the tests start inherit this too).
+  ::setenv("no_proxy", "127.0.0.1,localhost", 1);
+  ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);
   install_routes();
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("fake hub: cannot bind a port on 127.0.0.1");

@@ -69,6 +69,14 @@ void check_generation_fixture(const TtsModel& model, const Fixture& f, bool inte
       sums.mutable_data()[s] += g.stop_probs.data()[s * g.stop_probs.dim(1) + j];
   expect_rel_l2(name + ".stop_prob_sums", sums, f.tensor("stop_prob_sums"));
   expect_rel_l2(name + ".cross_attentions", g.cross_attentions, f.tensor("cross_attentions"));
+  if (f.store().find("cross_attentions_by_item") != nullptr)
+    expect_rel_l2(name + ".cross_attentions_by_item", g.cross_attentions,
+                  f.tensor("cross_attentions_by_item"));
+  // Float64 runs of the reference (full size): how far our float32 is from exact arithmetic.
+  for (const auto& [ours, key] :
+       {std::pair{&g.spectrogram_before_postnet, "spectrogram_before_postnet_f64"},
+        std::pair{&g.spectrogram, "spectrogram_f64"}, std::pair{&g.stop_probs, "stop_probs_f64"}})
+    if (f.store().find(key) != nullptr) expect_rel_l2(name + "." + key, *ours, f.tensor(key));
   if (!intermediates) return;
   expect_rel_l2(name + ".prenet_out", rec.rows("prenet_out"), f.tensor("prenet_out"));
   for (const char* part : {"self_attn_out", "self_attn_ln_out", "cross_attn_out",

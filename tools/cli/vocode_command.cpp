@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "io/audio.h"
+#include "io/hub.h"
 #include "io/npy.h"
 #include "kernels/threading.h"
 #include "model/hifigan.h"
@@ -29,8 +30,8 @@ void check_output_folder(const std::string& path, const char* option) {
   if (path.empty() || path == "-") return;
   const auto parent = std::filesystem::absolute(path).parent_path();
   if (!std::filesystem::is_directory(parent))
-    fail(ErrorCode::kIo, std::string(option) + " " + path + ": folder " + parent.string() +
-                             " does not exist");
+    fail(ErrorCode::kIo,
+         std::string(option) + " " + path + ": folder " + parent.string() + " does not exist");
 }
 
 Tensor read_mel(const std::string& path, int64_t mels) {
@@ -58,7 +59,9 @@ int run_vocode(const VocodeOptions& opt) {
   check_output_folder(opt.save_audio, "--save-audio");
 
   const auto t0 = std::chrono::steady_clock::now();
-  const HifiGan vocoder = HifiGan::load(opt.vocoder);
+  // A repo id is fetched into (or found in) the Hugging Face cache; a folder is used as is.
+  const HifiGan vocoder =
+      HifiGan::load(io::resolve_model(opt.vocoder, io::HubOptions::from_environment()));
   const Tensor mel = read_mel(opt.mel, vocoder.num_mel_bins());
   const auto t1 = std::chrono::steady_clock::now();
   const Tensor wave = vocoder.vocode(mel);
@@ -74,8 +77,8 @@ int run_vocode(const VocodeOptions& opt) {
   const double load_s = std::chrono::duration<double>(t1 - t0).count();
   const double run_s = std::chrono::duration<double>(t2 - t1).count();
   const double audio_s = static_cast<double>(wave.numel()) / rate;
-  log::info("vocoded ", mel.dim(0), " frames -> ", wave.numel(), " samples (", audio_s,
-            " s) in ", run_s, " s (real-time factor ", run_s / audio_s, "; load ", load_s, " s)");
+  log::info("vocoded ", mel.dim(0), " frames -> ", wave.numel(), " samples (", audio_s, " s) in ",
+            run_s, " s (real-time factor ", run_s / audio_s, "; load ", load_s, " s)");
   return 0;
 }
 
@@ -84,7 +87,8 @@ const RegisterCommand kVocode(
     [](CLI::App& sub) -> CommandRun {
       auto opt = std::make_shared<VocodeOptions>();
       sub.add_option("--vocoder", opt->vocoder,
-                     "Vocoder folder (config.json + model.safetensors or pytorch_model.bin)")
+                     "Vocoder folder (config.json + model.safetensors or pytorch_model.bin) "
+                     "or Hugging Face repo id (org/name)")
           ->required();
       sub.add_option("--mel", opt->mel, "Mel spectrogram, float32 .npy of shape [frames, 80]")
           ->required();
