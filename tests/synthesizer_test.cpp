@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 #include "core/error.h"
+#include "io/audio.h"
 #include "model/random_weights.h"
 #include "support/fixture_compare.h"
 #include "support/fixtures.h"
@@ -166,17 +168,65 @@ TEST(Synthesizer, BadInputsAreRefused) {
   expect_invalid([&] { tiny().synthesize("Hi.", short_speaker, ok); }, "512");
 }
 
-// Full-size spec weights regenerated in memory: the end-to-end fixture waveform, streamed.
-TEST(Synthesizer, FullSizeForcedIdsGiveTheFixtureWaveform) {
-  const auto t0 = std::chrono::steady_clock::now();
+// Full-size spec weights regenerated in memory (built once for the tests below).
+const Synthesizer& full_size() {
   static const io::TensorStore tts_store = make_random_store(tts_preset("full"), 42);
   static const io::TensorStore voc_store = make_random_store(hifigan_preset("full"), 42);
-  const Synthesizer synth(std::make_shared<const TtsModel>(tts_preset("full"), tts_store),
-                          std::make_shared<const HifiGan>(voc_store, hifigan_preset("full")),
-                          text::make_builtin_tokenizer());
+  static const Synthesizer synth(std::make_shared<const TtsModel>(tts_preset("full"), tts_store),
+                                 std::make_shared<const HifiGan>(voc_store, hifigan_preset("full")),
+                                 text::make_builtin_tokenizer());
+  return synth;
+}
+
+TEST(Synthesizer, FullSizeForcedIdsGiveTheFixtureWaveform) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Synthesizer& synth = full_size();
   std::printf("[timing] full-size weights in memory: %.2f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   check_forced(synth, "full_gen_forced.safetensors", 8, false);
+}
+
+// Text → WAV bytes on the full-size model: header and length = frames × 256 + the silence.
+TEST(Synthesizer, FullSizeTextToWav) {
+  SynthesisOptions options;
+  options.generation.threshold = 3.0;  // never met by random weights: runs to maxlen
+  options.generation.maxlenratio = 1.0;
+  options.sentence_silence = 0.2;
+  const Tensor speaker = make_test_tensor("test.speaker_embedding", {512});
+  const Synthesis s = full_size().synthesize("Hi there. Bye now!", speaker, options);
+  ASSERT_EQ(s.chunks.size(), 2u);
+  int64_t frames = 0;
+  for (const auto& c : s.chunks) {
+    // int(T · 1.0 / 2) steps of r = 2 frames for T ids.
+    EXPECT_EQ(c.speech.steps, static_cast<int64_t>(c.ids.size()) / 2) << c.text;
+    frames += c.speech.spectrogram.dim(0);
+  }
+  EXPECT_EQ(s.mel().dim(0), frames);
+  const std::vector<uint8_t> wav = io::encode_wav(
+      s.audio.data(), static_cast<int64_t>(s.audio.size()), full_size().sample_rate());
+  ASSERT_GE(wav.size(), 44u);
+  EXPECT_EQ(std::string(wav.begin(), wav.begin() + 4), "RIFF");
+  uint16_t channels, bits;
+  uint32_t rate, data_bytes = 0;
+  std::memcpy(&channels, wav.data() + 22, 2);
+  std::memcpy(&rate, wav.data() + 24, 4);
+  std::memcpy(&bits, wav.data() + 34, 2);
+  for (size_t at = 12; at + 8 <= wav.size();) {  // find the data chunk
+    uint32_t size;
+    std::memcpy(&size, wav.data() + at + 4, 4);
+    if (std::string(wav.begin() + at, wav.begin() + at + 4) == "data") data_bytes = size;
+    at += 8 + size + (size & 1);
+  }
+  EXPECT_EQ(channels, 1);
+  EXPECT_EQ(rate, 16000u);
+  EXPECT_EQ(bits, 16);
+  EXPECT_EQ(static_cast<int64_t>(data_bytes), 2 * (frames * 256 + 3200));
+  // Chunk audio is not silent (random weights still make a signal) and the gap is.
+  const int64_t first = static_cast<int64_t>(s.chunks[0].audio.size());
+  double energy = 0;
+  for (int64_t i = 0; i < first; ++i) energy += s.audio[i] * s.audio[i];
+  EXPECT_GT(energy, 0.0);
+  for (int64_t i = first; i < first + 3200; ++i) ASSERT_EQ(s.audio[i], 0.0f);
 }
 
 }  // namespace

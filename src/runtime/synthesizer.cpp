@@ -80,7 +80,12 @@ Synthesizer Synthesizer::load(const std::filesystem::path& model_dir,
                               kernels::Precision precision) {
   auto model = std::make_shared<const TtsModel>(TtsModel::load(model_dir, precision));
   std::shared_ptr<const HifiGan> vocoder;
-  if (!vocoder_dir.empty()) vocoder = std::make_shared<const HifiGan>(HifiGan::load(vocoder_dir));
+  if (!vocoder_dir.empty()) {
+    vocoder = std::make_shared<const HifiGan>(HifiGan::load(vocoder_dir));
+    // Convolution primitives are created now rather than in the first chunk's vocoding, which
+    // would otherwise add their JIT time to the time to first audio.
+    vocoder->warm_up();
+  }
   std::shared_ptr<const text::Tokenizer> tokenizer = text::make_tokenizer(
       std::filesystem::is_directory(model_dir) ? model_dir : model_dir.parent_path());
   return Synthesizer(std::move(model), std::move(vocoder), std::move(tokenizer));
