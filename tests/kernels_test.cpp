@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "kernels/bandwidth.h"
 #include "kernels/cpu_features.h"
+#include "support/isa_scope.h"
 #include "kernels/linear.h"
 #include "kernels/threading.h"
 #include "support/fixtures.h"
@@ -75,21 +76,8 @@ void quantize_reference(const float* v, int64_t n, std::vector<int32_t>& q, floa
   }
 }
 
-std::vector<Isa> supported_isas() {
-  std::vector<Isa> isas;
-  for (Isa isa : {Isa::kGeneric, Isa::kAvx2, Isa::kAvx512})
-    if (isa_supported(isa)) isas.push_back(isa);
-  return isas;
-}
-
-class IsaScope {
- public:
-  explicit IsaScope(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
-  ~IsaScope() { set_active_isa(saved_); }
-
- private:
-  Isa saved_;
-};
+using test::IsaScope;
+using test::supported_isas;
 
 const std::vector<Problem> kProblems = {
     {1, 768, 768}, {1, 37, 19}, {1, 3, 1},   {2, 64, 33},  {3, 130, 48}, {4, 31, 17},

@@ -9,26 +9,14 @@
 #include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/cpu_features.h"
+#include "support/isa_scope.h"
 #include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
 namespace {
 
-std::vector<Isa> supported_isas() {
-  std::vector<Isa> isas;
-  for (Isa isa : {Isa::kGeneric, Isa::kAvx2, Isa::kAvx512})
-    if (isa_supported(isa)) isas.push_back(isa);
-  return isas;
-}
-
-class IsaScope {
- public:
-  explicit IsaScope(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
-  ~IsaScope() { set_active_isa(saved_); }
-
- private:
-  Isa saved_;
-};
+using test::IsaScope;
+using test::supported_isas;
 
 std::vector<float> random_values(int64_t n, uint32_t seed, float scale) {
   std::mt19937 rng(seed);
