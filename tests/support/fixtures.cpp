@@ -1,5 +1,7 @@
 #include "support/fixtures.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 
 #include "core/error.h"
@@ -10,7 +12,17 @@ std::filesystem::path data_dir() { return SPEECHT5_TEST_DATA; }
 std::filesystem::path fixture(const std::string& name) { return data_dir() / "fixtures" / name; }
 
 std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::path(SPEECHT5_TEST_TMP) / name;
+  // ctest runs every test in its own process, in parallel: a folder shared by two tests of a
+  // suite would be wiped by one while the other uses it. The running test's name keeps each
+  // test's folders its own.
+  auto dir = std::filesystem::path(SPEECHT5_TEST_TMP);
+  if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    std::string test = std::string(info->test_suite_name()) + "." + info->name();
+    for (char& c : test)
+      if (c == '/') c = '_';  // parameterised names contain '/'
+    dir /= test;
+  }
+  dir /= name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

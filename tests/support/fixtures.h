@@ -11,7 +11,7 @@ namespace speecht5::test {
 
 std::filesystem::path data_dir();                         // tests/data
 std::filesystem::path fixture(const std::string& name);   // tests/data/fixtures/<name>
-std::filesystem::path temp_dir(const std::string& name);  // fresh, empty, under the build tree
+std::filesystem::path temp_dir(const std::string& name);  // fresh, empty, private to the running test
 
 // ‖a − b‖ / ‖b‖ (b is the reference); shapes must have the same number of elements.
 double rel_l2(const float* a, const float* b, int64_t n);
