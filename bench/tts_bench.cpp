@@ -12,17 +12,14 @@
 
 #include "kernels/threading.h"
 #include "model/random_weights.h"
+#include "runtime/benchmark.h"
 #include "model/tts_model.h"
 #include "runtime/generator.h"
 
 namespace speecht5 {
 namespace {
 
-double process_cpu_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+double process_cpu_seconds() { return process_cpu_ms() * 1e-3; }
 
 const TtsModel& full_model() {
   static const io::TensorStore store = make_random_store(tts_preset("full"), 42);

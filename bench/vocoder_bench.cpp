@@ -14,15 +14,12 @@
 #include "kernels/threading.h"
 #include "model/hifigan.h"
 #include "model/random_weights.h"
+#include "runtime/benchmark.h"
 
 namespace speecht5 {
 namespace {
 
-double process_cpu_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+double process_cpu_seconds() { return process_cpu_ms() * 1e-3; }
 
 const HifiGan& full_vocoder() {
   // The spec's random weights (seed 42), as the full-size fixtures use.

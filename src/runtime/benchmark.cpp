@@ -31,14 +31,6 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// CPU time of the whole process (all threads), in ms: wall time alone cannot tell a slow kernel
-// from a machine whose cores are busy with other work.
-double process_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 // Bytes one GEMV streams for a Linear of this shape at this precision (packed_weights.h: the
 // output dimension padded to 16 rows, the input to 2 / 4 elements).
 double packed_bytes(int64_t out, int64_t in, kernels::Precision p) {
@@ -185,6 +177,12 @@ void BenchmarkOptions::validate() const {
   positive(first_chunk_frames, "first-chunk");
   if (threads < 0) fail(ErrorCode::kInvalidArgument, "bench: --threads must be at least 1, got " + std::to_string(threads));
   if (tokens < 2) fail(ErrorCode::kInvalidArgument, "bench: --tokens must be at least 2 (text and eos)");
+}
+
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 double peak_rss_mb() {

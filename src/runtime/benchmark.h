@@ -55,5 +55,8 @@ BenchmarkReport run_benchmark(const BenchmarkOptions& options);
 
 // Peak resident set size of this process so far, in MiB.
 double peak_rss_mb();
+// CPU time of the whole process (all threads), in ms: wall time alone cannot tell a slow kernel
+// from a machine whose cores are busy with other work.
+double process_cpu_ms();
 
 }  // namespace speecht5
