@@ -15,11 +15,12 @@ namespace speecht5::kernels {
 BandwidthResult measure_read_bandwidth(size_t bytes, int passes, int threads) {
   bytes = std::max<size_t>(bytes / 4096 * 4096, 4096);
   const int nt = threads > 0 ? threads : num_threads();
-  AlignedBuffer buffer(bytes);
+  AlignedBuffer buffer = AlignedBuffer::huge_pages(bytes);  // paged like the weights
   // Touch every page (in parallel, like the reads) so the passes measure DRAM, not page faults.
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t page = 0; page < static_cast<int64_t>(bytes / 4096); ++page)
-    std::memset(static_cast<char*>(buffer.data()) + page * 4096, static_cast<int>(page & 0x7f), 4096);
+    std::memset(static_cast<char*>(buffer.data()) + page * 4096, static_cast<int>(page & 0x7f),
+                4096);
   const KernelTable& table = active_kernels();
   BandwidthResult result;
   result.bytes = bytes;
@@ -36,7 +37,8 @@ BandwidthResult measure_read_bandwidth(size_t bytes, int passes, int threads) {
       const size_t begin = lines * t / n * 64, end = lines * (t + 1) / n * 64;
       value ^= table.read_stream(static_cast<const char*>(buffer.data()) + begin, end - begin);
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     sink = sink ^ value;
     result.gb_per_s = std::max(result.gb_per_s, static_cast<double>(bytes) / seconds / 1e9);
   }

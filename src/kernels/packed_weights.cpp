@@ -8,14 +8,18 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/weight_arena.h"
 
 namespace speecht5::kernels {
 
 std::string precision_name(Precision precision) {
   switch (precision) {
-    case Precision::kFp32: return "fp32";
-    case Precision::kBf16: return "bf16";
-    case Precision::kInt8: return "int8";
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kInt8:
+      return "int8";
   }
   return "unknown";
 }
@@ -24,16 +28,33 @@ Precision parse_precision(const std::string& name) {
   if (name == "fp32") return Precision::kFp32;
   if (name == "bf16") return Precision::kBf16;
   if (name == "int8") return Precision::kInt8;
-  fail(ErrorCode::kInvalidArgument, "unknown precision '" + name + "' (expected fp32, bf16 or int8)");
+  fail(ErrorCode::kInvalidArgument,
+       "unknown precision '" + name + "' (expected fp32, bf16 or int8)");
 }
-
-void AlignedBuffer::Free::operator()(void* p) const { std::free(p); }
 
 AlignedBuffer::AlignedBuffer(size_t bytes) : bytes_(bytes) {
   const size_t rounded = std::max<size_t>(64, (bytes + 63) / 64 * 64);
-  void* p = std::aligned_alloc(64, rounded);
-  if (p == nullptr) throw std::bad_alloc();
-  ptr_.reset(p);
+  data_ = std::aligned_alloc(64, rounded);
+  if (data_ == nullptr) throw std::bad_alloc();
+  owner_ = std::shared_ptr<void>(data_, [](void* p) { std::free(p); });
+}
+
+AlignedBuffer AlignedBuffer::for_weights(size_t bytes) {
+  ArenaAllocation a = allocate_from_weight_arena(bytes);
+  AlignedBuffer b;
+  b.owner_ = std::move(a.owner);
+  b.data_ = a.data;
+  b.bytes_ = bytes;
+  return b;
+}
+
+AlignedBuffer AlignedBuffer::huge_pages(size_t bytes) {
+  ArenaAllocation a = allocate_huge_pages(bytes);
+  AlignedBuffer b;
+  b.owner_ = std::move(a.owner);
+  b.data_ = a.data;
+  b.bytes_ = bytes;
+  return b;
 }
 
 uint16_t float_to_bf16(float value) {
@@ -57,7 +78,7 @@ namespace {
 // without its floating-point-environment save/restore (which made packing 10× slower).
 inline float round_even(float v) {
   constexpr float kMagic = 12582912.0f;  // 1.5 · 2^23
-  return (v + kMagic) - kMagic;  // not folded: the compiler keeps IEEE semantics here
+  return (v + kMagic) - kMagic;          // not folded: the compiler keeps IEEE semantics here
 }
 
 float row_value(const float* w, int64_t out, int64_t in, int64_t o, int64_t k) {
@@ -68,8 +89,7 @@ void pack_fp32(const float* w, PackedWeights& p) {
   float* dst = p.data.as<float>();
   for (int64_t b = 0; b < p.blocks; ++b)
     for (int64_t k = 0; k < p.k_padded; ++k)
-      for (int64_t j = 0; j < kBlock; ++j)
-        *dst++ = row_value(w, p.out, p.in, b * kBlock + j, k);
+      for (int64_t j = 0; j < kBlock; ++j) *dst++ = row_value(w, p.out, p.in, b * kBlock + j, k);
 }
 
 void pack_bf16(const float* w, PackedWeights& p) {
@@ -90,7 +110,8 @@ void pack_int8(const float* w, PackedWeights& p) {
   std::vector<float> inv(n);
   for (int64_t o = 0; o < n; ++o) {
     float max_abs = 0.0f;
-    for (int64_t k = 0; k < p.in; ++k) max_abs = std::max(max_abs, std::fabs(row_value(w, p.out, p.in, o, k)));
+    for (int64_t k = 0; k < p.in; ++k)
+      max_abs = std::max(max_abs, std::fabs(row_value(w, p.out, p.in, o, k)));
     scales[o] = max_abs / 127.0f;
     inv[o] = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
     comp[o] = 0;
@@ -123,17 +144,17 @@ PackedWeights pack_weights(const float* weight, int64_t out, int64_t in, Precisi
   switch (precision) {
     case Precision::kFp32:
       p.k_padded = in;
-      p.data = AlignedBuffer(static_cast<size_t>(n * p.k_padded) * sizeof(float));
+      p.data = AlignedBuffer::for_weights(static_cast<size_t>(n * p.k_padded) * sizeof(float));
       pack_fp32(weight, p);
       break;
     case Precision::kBf16:
       p.k_padded = (in + 1) / 2 * 2;
-      p.data = AlignedBuffer(static_cast<size_t>(n * p.k_padded) * sizeof(uint16_t));
+      p.data = AlignedBuffer::for_weights(static_cast<size_t>(n * p.k_padded) * sizeof(uint16_t));
       pack_bf16(weight, p);
       break;
     case Precision::kInt8:
       p.k_padded = (in + 3) / 4 * 4;
-      p.data = AlignedBuffer(static_cast<size_t>(n * p.k_padded));
+      p.data = AlignedBuffer::for_weights(static_cast<size_t>(n * p.k_padded));
       p.scales = AlignedBuffer(static_cast<size_t>(n) * sizeof(float));
       p.compensation = AlignedBuffer(static_cast<size_t>(n) * sizeof(int32_t));
       pack_int8(weight, p);

@@ -21,24 +21,30 @@ Precision parse_precision(const std::string& name);  // "fp32" | "bf16" | "int8"
 
 inline constexpr int64_t kBlock = 16;
 
-// Owning, 64-byte aligned, uninitialised storage for kernel data.
+// Owning, 64-byte aligned, uninitialised storage for kernel data: from the heap, or carved
+// from the huge-page weight arena (weight_arena.h) for data that is streamed every step.
+// Copies share the storage (weights are immutable once packed).
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;
   explicit AlignedBuffer(size_t bytes);
-  void* data() { return ptr_.get(); }
-  const void* data() const { return ptr_.get(); }
+  static AlignedBuffer for_weights(size_t bytes);
+  static AlignedBuffer huge_pages(size_t bytes);
+  void* data() { return data_; }
+  const void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
   template <typename T>
-  T* as() { return static_cast<T*>(data()); }
+  T* as() {
+    return static_cast<T*>(data());
+  }
   template <typename T>
-  const T* as() const { return static_cast<const T*>(data()); }
+  const T* as() const {
+    return static_cast<const T*>(data());
+  }
 
  private:
-  struct Free {
-    void operator()(void* p) const;
-  };
-  std::unique_ptr<void, Free> ptr_;
+  std::shared_ptr<void> owner_;
+  void* data_ = nullptr;
   size_t bytes_ = 0;
 };
 
