@@ -48,54 +48,61 @@ Linear::Linear(Tensor weight, Tensor bias, Precision precision)
   out_ = weight.dim(0);
   in_ = weight.dim(1);
   if (!bias_.empty() && bias_.numel() != out_)
-    fail(ErrorCode::kModel, "Linear bias " + shape_to_string(bias_.shape()) + " does not match weight " +
-                                shape_to_string(weight.shape()));
-  packed_ = std::make_shared<const PackedWeights>(pack_weights(weight.data(), out_, in_, precision));
+    fail(ErrorCode::kModel, "Linear bias " + shape_to_string(bias_.shape()) +
+                                " does not match weight " + shape_to_string(weight.shape()));
+  packed_ =
+      std::make_shared<const PackedWeights>(pack_weights(weight.data(), out_, in_, precision));
   if (precision == Precision::kFp32) weight_ = std::move(weight);
 }
 
 int64_t Linear::weight_bytes() const { return packed_ ? packed_->weight_bytes() : 0; }
 
-void Linear::forward(const float* x, int64_t rows, float* y) const {
-  if (!packed_) fail(ErrorCode::kInternal, "Linear::forward on an empty (default-constructed) layer");
-  if (rows <= 0) return;
-  const float* bias = bias_.empty() ? nullptr : bias_.data();
-  if (precision_ == Precision::kFp32 && rows >= gemm_min_rows()) {
-    onednn_matmul_f32(x, rows, in_, weight_.data(), out_, bias, y);
-    return;
-  }
+GemmFn Linear::prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const {
   const PackedWeights& w = *packed_;
   const KernelTable& table = active_kernels();
-  GemmArgs args;
   args.rows = rows;
   args.y = y;
   args.ldy = out_;
-  args.bias = bias;
-  GemmFn fn = table.gemm_f32;
+  args.bias = bias_.empty() ? nullptr : bias_.data();
+  args.block_begin = 0;
+  args.block_end = w.blocks;
   if (precision_ == Precision::kFp32) {
     args.x = x;
     args.ldx = in_;
-  } else if (precision_ == Precision::kBf16) {
+    return table.gemm_f32;
+  }
+  if (precision_ == Precision::kBf16) {
     auto* xb = static_cast<uint16_t*>(scratch().get(static_cast<size_t>(rows * w.k_padded) * 2));
     convert_rows_bf16(x, rows, in_, in_, w.k_padded, xb);
     args.x = xb;
     args.ldx = w.k_padded;
-    fn = table.gemm_bf16;
-  } else {
-    Scratch& s = scratch();
-    auto* xq = static_cast<int8_t*>(s.get(static_cast<size_t>(rows * w.k_padded)));
-    float* scales = s.get_scales(rows);
-    quantize_rows_int8(x, rows, in_, in_, w.k_padded, xq, scales);
-    args.x = xq;
-    args.ldx = w.k_padded;
-    args.x_scales = scales;
-    fn = table.gemm_int8;
+    return table.gemm_bf16;
   }
-  const int nt = static_cast<int>(std::min<int64_t>(
-      threads_for(w.weight_bytes(), 2 * rows * in_ * out_), w.blocks));
+  Scratch& s = scratch();
+  auto* xq = static_cast<int8_t*>(s.get(static_cast<size_t>(rows * w.k_padded)));
+  float* scales = s.get_scales(rows);
+  quantize_rows_int8(x, rows, in_, in_, w.k_padded, xq, scales);
+  args.x = xq;
+  args.ldx = w.k_padded;
+  args.x_scales = scales;
+  return table.gemm_int8;
+}
+
+void Linear::forward(const float* x, int64_t rows, float* y) const {
+  if (!packed_)
+    fail(ErrorCode::kInternal, "Linear::forward on an empty (default-constructed) layer");
+  if (rows <= 0) return;
+  if (precision_ == Precision::kFp32 && rows >= gemm_min_rows()) {
+    onednn_matmul_f32(x, rows, in_, weight_.data(), out_, bias_.empty() ? nullptr : bias_.data(),
+                      y);
+    return;
+  }
+  const PackedWeights& w = *packed_;
+  GemmArgs args;
+  const GemmFn fn = prepare(x, rows, y, args);
+  const int nt = static_cast<int>(
+      std::min<int64_t>(threads_for(w.weight_bytes(), 2 * rows * in_ * out_), w.blocks));
   if (nt <= 1) {
-    args.block_begin = 0;
-    args.block_end = w.blocks;
     fn(w, args);
     return;
   }
@@ -116,9 +123,26 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
                          std::chrono::nanoseconds(end - caller_done).count());
 }
 
+std::pair<int64_t, int64_t> Linear::forward_share(const float* x, int64_t rows, float* y,
+                                                  const Team& team) const {
+  if (!packed_)
+    fail(ErrorCode::kInternal, "Linear::forward_share on an empty (default-constructed) layer");
+  const PackedWeights& w = *packed_;
+  const auto [begin, end] = team.share(w.blocks);
+  if (rows <= 0 || begin == end) return {0, 0};
+  GemmArgs args;
+  // Every member converts the activations into its own scratch: cheaper than a barrier.
+  const GemmFn fn = prepare(x, rows, y, args);
+  args.block_begin = begin;
+  args.block_end = end;
+  fn(w, args);
+  return {begin * kBlock, std::min(end * kBlock, out_)};
+}
+
 Tensor Linear::forward(const Tensor& x) const {
   if (x.rank() < 1 || x.dim(-1) != in_)
-    fail(ErrorCode::kInternal, "Linear input " + shape_to_string(x.shape()) + " does not end in " + std::to_string(in_));
+    fail(ErrorCode::kInternal,
+         "Linear input " + shape_to_string(x.shape()) + " does not end in " + std::to_string(in_));
   Shape out_shape = x.shape();
   out_shape.back() = out_;
   Tensor y(out_shape);

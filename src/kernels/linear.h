@@ -10,9 +10,12 @@
 // use the packed kernels (activations rounded to bf16 / quantised per row to int8).
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "core/tensor.h"
+#include "kernels/gemv_kernels.h"
 #include "kernels/packed_weights.h"
+#include "kernels/team.h"
 
 namespace speecht5::kernels {
 
@@ -33,7 +36,17 @@ class Linear {
   void forward(const float* x, int64_t rows, float* y) const;
   Tensor forward(const Tensor& x) const;  // x [..., in] → [..., out]
 
+  // Inside run_team (team.h): this member's share of the output columns of y = x · Wᵀ + b, with
+  // the packed kernels whatever the row count. Returns the columns written, [begin, end), so
+  // the caller can post-process them (scale, activation) without another barrier. Every member
+  // must pass the same x, rows and y.
+  std::pair<int64_t, int64_t> forward_share(const float* x, int64_t rows, float* y,
+                                            const Team& team) const;
+
  private:
+  // Points args at x (converted to bf16 / int8 in this thread's scratch) and y, all blocks.
+  GemmFn prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const;
+
   Tensor weight_;  // fp32 only
   Tensor bias_;
   std::shared_ptr<const PackedWeights> packed_;

@@ -15,15 +15,20 @@ void apply_num_threads();
 // How many threads to use for a kernel that touches `bytes` of memory / does `flops` work:
 // small ops run on the calling thread because a fork/join costs more than it saves.
 int threads_for(int64_t bytes, int64_t flops);
+// Below both limits (default 64 KiB, 1 MFLOP) an op stays on the calling thread. Tests set them
+// to 0 to run the tiny models' ops on several threads.
+void set_small_op_limits(int64_t bytes, int64_t flops);
 
 // Oversubscription guard. When the cores are busy with other processes, a worker may not be
 // scheduled for milliseconds and every fork/join waits for it: a decoder step (~54 regions)
 // became 10-50× slower than on one thread. Kernels report each region's split: the caller's own
 // share of the work vs how long it then waited at the join. After a few consecutive regions
-// that waited far longer than they worked, threads_for() returns 1 for the next few thousand
-// calls, then tries again. Results never depend on the thread count (work is split by output,
+// that waited far longer than they worked, threads_for() returns 1 for the next 250 ms, then
+// tries again. Results never depend on the thread count (work is split by output,
 // never by reduction), so this only changes speed.
 void report_parallel_region(int64_t work_ns, int64_t join_wait_ns);
 bool parallel_backoff_active();
+// On by default; tests that oversubscribe the cores on purpose turn it off.
+void set_starvation_guard(bool enabled);
 
 }  // namespace speecht5::kernels

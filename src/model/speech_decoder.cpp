@@ -4,8 +4,11 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/norm.h"
+#include "kernels/team.h"
+#include "kernels/threading.h"
 
 namespace speecht5 {
 
@@ -22,7 +25,14 @@ void DecoderState::ensure_capacity(int64_t positions, int64_t hidden) {
       cache.swap(grown);
     }
   capacity_ = cap;
-  probs_.resize(std::max<int64_t>(cap, enc_len_));
+  ensure_probs(probs_members_);
+}
+
+void DecoderState::ensure_probs(int members) {
+  probs_stride_ = std::max<int64_t>(capacity_, enc_len_);
+  probs_members_ = std::max(members, 1);
+  if (static_cast<int64_t>(probs_.size()) < probs_members_ * probs_stride_)
+    probs_.resize(probs_members_ * probs_stride_);
 }
 
 SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
@@ -44,6 +54,12 @@ SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
   const int64_t r = config.reduction_factor;
   feat_out_ = w.linear("speech_decoder_postnet.feat_out", r * config.num_mel_bins, H);
   prob_out_ = w.linear("speech_decoder_postnet.prob_out", r, H);
+  step_weight_bytes_ = feat_out_.weight_bytes() + prob_out_.weight_bytes();
+  for (const Layer& layer : layers_)
+    for (const kernels::Linear* linear :
+         {&layer.self_attn.q, &layer.self_attn.k, &layer.self_attn.v, &layer.self_attn.out,
+          &layer.cross_attn.q, &layer.cross_attn.out, &layer.ffn.intermediate, &layer.ffn.output})
+      step_weight_bytes_ += linear->weight_bytes();
 }
 
 DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<float>& key_mask,
@@ -105,10 +121,17 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   };
   if (observer) emit("prenet_out", x, H);
 
-  for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer);
-
-  feat_out_.forward(x, n, feat);
-  prob_out_.forward(x, n, stop_logits);
+  // The layers and the output heads in one team: ~11 barriers per layer instead of a fork/join
+  // per matrix product (kernels/team.h).
+  const int members = kernels::threads_for(step_weight_bytes_, 0);
+  s.ensure_probs(members);
+  kernels::run_team(members, [&](const kernels::Team& team) {
+    for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
+    team.run([&] {
+      feat_out_.forward_share(x, n, feat, team);
+      prob_out_.forward_share(x, n, stop_logits, team);
+    });
+  });
   if (observer) {
     emit("feat_out", feat, feat_out_.out_features());
     emit("stop_logits", stop_logits, prob_out_.out_features());
@@ -116,68 +139,114 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   ++s.pos_;
 }
 
+namespace {
+
+// Scales this member's columns [c.first, c.second) of rows × width values.
+void scale_columns(float* y, int64_t rows, int64_t width, std::pair<int64_t, int64_t> c, float f) {
+  for (int64_t r = 0; r < rows; ++r) kernels::scale(y + r * width + c.first, c.second - c.first, f);
+}
+
+}  // namespace
+
 void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>& active, float* x,
-                              float* cross_probs, const Observer& observer) const {
+                              float* cross_probs, const Observer& observer,
+                              const kernels::Team& team) const {
   const Layer& layer = layers_[l];
-  const int64_t H = config_.hidden_size, T = s.enc_len_, B = s.batch_;
+  const int64_t H = config_.hidden_size, F = config_.decoder_ffn_dim, T = s.enc_len_, B = s.batch_;
   const int64_t n = static_cast<int64_t>(active.size());
   const int64_t heads = layer.self_attn.heads, d = layer.self_attn.head_dim;
-  const int64_t cap = s.capacity_, pos = s.pos_;
+  const int64_t cap = s.capacity_, pos = s.pos_, L = layers();
   float* q = x + B * H;
   float* k = q + B * H;
   float* v = k + B * H;
   float* ctx = v + B * H;
   float* y = ctx + B * H;
   float* ffn = y + B * H;
+  float* probs = s.probs_.data() + team.rank() * s.probs_stride_;  // this member's scratch row
   const auto& names = names_[l];
   const int step = static_cast<int>(pos + 1);
+  // The leader reports a finished tensor (after the barrier that completes it).
   auto emit = [&](int which, const float* data) {
-    if (!observer) return;
-    for (int64_t i = 0; i < n; ++i)
-      observer(names[which], step, active[i], Tensor::view(data + i * H, {H}, nullptr));
+    if (!observer || !team.leader()) return;
+    team.run([&] {
+      for (int64_t i = 0; i < n; ++i)
+        observer(names[which], step, active[i], Tensor::view(data + i * H, {H}, nullptr));
+    });
+  };
+  // x = LayerNorm(x + y), rows shared out (one row: the leader alone).
+  auto add_and_norm = [&](const LayerNormWeights& norm) {
+    team.run([&] {
+      const auto [r0, r1] = team.share(n);
+      if (r1 > r0) norm.add_and_norm(x + r0 * H, y + r0 * H, r1 - r0);
+    });
+    team.barrier();
   };
 
   // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).
-  layer.self_attn.project_query(x, n, q);
-  layer.self_attn.k.forward(x, n, k);
-  layer.self_attn.v.forward(x, n, v);
   float* cache_k = s.self_k_[l].data();
   float* cache_v = s.self_v_[l].data();
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t item = active[i];
-    std::memcpy(cache_k + (item * cap + pos) * H, k + i * H, sizeof(float) * H);
-    std::memcpy(cache_v + (item * cap + pos) * H, v + i * H, sizeof(float) * H);
-    for (int64_t h = 0; h < heads; ++h)
+  team.run([&] {
+    scale_columns(q, n, H, layer.self_attn.q.forward_share(x, n, q, team), layer.self_attn.scaling);
+    const auto kc = layer.self_attn.k.forward_share(x, n, k, team);
+    const auto vc = layer.self_attn.v.forward_share(x, n, v, team);
+    for (int64_t i = 0; i < n; ++i) {  // this member's columns of the new cache row
+      const int64_t row = (active[i] * cap + pos) * H;
+      std::memcpy(cache_k + row + kc.first, k + i * H + kc.first,
+                  sizeof(float) * (kc.second - kc.first));
+      std::memcpy(cache_v + row + vc.first, v + i * H + vc.first,
+                  sizeof(float) * (vc.second - vc.first));
+    }
+  });
+  team.barrier();
+  team.run([&] {
+    const auto [u0, u1] = team.share(n * heads);
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t i = u / heads, h = u % heads, item = active[i];
       kernels::attention_head(q + i * H + h * d, H, 1, cache_k + item * cap * H + h * d,
                               cache_v + item * cap * H + h * d, H, pos + 1, d, nullptr, nullptr,
-                              s.probs_.data(), ctx + i * H + h * d, H);
-  }
-  layer.self_attn.out.forward(ctx, n, y);
+                              probs, ctx + i * H + h * d, H);
+    }
+  });
+  team.barrier();
+  team.run([&] { layer.self_attn.out.forward_share(ctx, n, y, team); });
+  team.barrier();
   emit(0, y);
-  layer.self_attn_norm.add_and_norm(x, y, n);
+  add_and_norm(layer.self_attn_norm);
   emit(1, x);
 
   // Cross-attention over the encoder output with its padding mask.
-  layer.cross_attn.project_query(x, n, q);
-  const int64_t L = layers();
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t item = active[i];
-    for (int64_t h = 0; h < heads; ++h) {
-      float* probs =
-          cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : s.probs_.data();
+  team.run([&] {
+    scale_columns(q, n, H, layer.cross_attn.q.forward_share(x, n, q, team),
+                  layer.cross_attn.scaling);
+  });
+  team.barrier();
+  team.run([&] {
+    const auto [u0, u1] = team.share(n * heads);
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t i = u / heads, h = u % heads, item = active[i];
+      float* p = cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : probs;
       kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + item * T * H + h * d,
                               s.cross_v_[l].data() + item * T * H + h * d, H, T, d, nullptr,
-                              s.key_mask_.data() + item * T, probs, ctx + i * H + h * d, H);
+                              s.key_mask_.data() + item * T, p, ctx + i * H + h * d, H);
     }
-  }
-  layer.cross_attn.out.forward(ctx, n, y);
+  });
+  team.barrier();
+  team.run([&] { layer.cross_attn.out.forward_share(ctx, n, y, team); });
+  team.barrier();
   emit(2, y);
-  layer.cross_attn_norm.add_and_norm(x, y, n);
+  add_and_norm(layer.cross_attn_norm);
   emit(3, x);
 
-  layer.ffn.forward(x, n, ffn, y);
+  // Feed-forward: each member applies GELU to the columns it produced.
+  team.run([&] {
+    const auto c = layer.ffn.intermediate.forward_share(x, n, ffn, team);
+    for (int64_t i = 0; i < n; ++i) kernels::gelu_erf(ffn + i * F + c.first, c.second - c.first);
+  });
+  team.barrier();
+  team.run([&] { layer.ffn.output.forward_share(ffn, n, y, team); });
+  team.barrier();
   emit(4, y);
-  layer.final_norm.add_and_norm(x, y, n);
+  add_and_norm(layer.final_norm);
   emit(5, x);
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/tensor.h"
 #include "kernels/linear.h"
+#include "kernels/team.h"
 #include "model/config.h"
 #include "model/observer.h"
 #include "model/speech_decoder_prenet.h"
@@ -30,6 +31,7 @@ class DecoderState {
  private:
   friend class SpeechDecoder;
   void ensure_capacity(int64_t positions, int64_t hidden);
+  void ensure_probs(int members);  // one attention-weights row per team member
 
   int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, capacity_ = 0;
   std::vector<float> key_mask_;              // [B, T]: 0 or finfo.min
@@ -40,7 +42,9 @@ class DecoderState {
   std::vector<std::vector<float>> self_k_;  // per layer [B, capacity, H]
   std::vector<std::vector<float>> self_v_;
   std::vector<float> scratch_;  // one step of activations for all B items
-  std::vector<float> probs_;    // one query row of attention weights
+  std::vector<float> probs_;    // per team member, one query row of attention weights
+  int64_t probs_stride_ = 0;
+  int probs_members_ = 1;
 };
 
 class SpeechDecoder {
@@ -72,13 +76,14 @@ class SpeechDecoder {
     LayerNormWeights final_norm;
   };
   void run_layer(int64_t l, DecoderState& state, const std::vector<int>& active, float* x,
-                 float* cross_probs, const Observer& observer) const;
+                 float* cross_probs, const Observer& observer, const kernels::Team& team) const;
 
   TtsConfig config_;
   SpeechDecoderPrenet prenet_;
   std::vector<Layer> layers_;
   kernels::Linear feat_out_;
   kernels::Linear prob_out_;
+  int64_t step_weight_bytes_ = 0;                  // streamed by the layers and heads of one step
   std::vector<std::array<std::string, 6>> names_;  // observer names per layer
 };
 

@@ -34,4 +34,8 @@ GenerationOptions options_from(const Fixture& f);
 // cross_attentions and, if `intermediates`, prenet_out, layer0.* and decoder_layer_outs.
 void check_generation_fixture(const TtsModel& model, const Fixture& f, bool intermediates);
 
+// generate_speech_batch on tiny_gen_batch's two padded utterances: per item its stop step,
+// spectrograms, stop values, cross-attentions and intermediates.
+void check_batch_generation_fixture(const TtsModel& model);
+
 }  // namespace speecht5::test

@@ -1,0 +1,81 @@
+#pragma once
+// A team of threads that runs a whole sequence of dependent ops in ONE parallel region, meeting
+// at barriers, instead of forking and joining once per op. A decoder step is ~50 small ops
+// (GEMVs of 0.6-9 MB, attention over one query, layer norms): a fork/join of the OpenMP team
+// costs ~3 µs and every region restarts the memory streams, while a barrier between two
+// spinning threads costs a fraction of that (bench: BM_ForkJoin vs BM_TeamBarrier).
+//
+//   kernels::run_team(threads, [&](const kernels::Team& team) {
+//     team.run([&] {
+//       auto [begin, end] = team.share(items);  // this member's part
+//       ...
+//     });
+//     team.barrier();                           // everyone's part is done
+//   });
+//
+// Errors: an exception must not escape an OpenMP region, and a member that skipped a barrier
+// would hang the others. So work goes through team.run(), which catches, records the first
+// error and turns every later run() of every member into a no-op, while the barriers still
+// happen; run_team rethrows the error after the region.
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <utility>
+
+namespace speecht5::kernels {
+
+struct TeamError {
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::exception_ptr error;
+  void record(std::exception_ptr e);
+};
+
+class Team {
+ public:
+  Team(int rank, int size, TeamError* error) : rank_(rank), size_(size), error_(error) {}
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool leader() const { return rank_ == 0; }
+  // [begin, end) of `count` items for this member (contiguous, sizes differ by at most one).
+  std::pair<int64_t, int64_t> share(int64_t count) const {
+    return {count * rank_ / size_, count * (rank_ + 1) / size_};
+  }
+  // Waits until every member arrives. The leader's time spent waiting here is recorded for the
+  // starvation guard (threading.h).
+  void barrier() const;
+
+  // Runs work() unless a member has failed; catches and records what it throws.
+  template <typename Work>
+  void run(Work&& work) const {
+    if (error_->failed.load(std::memory_order_relaxed)) return;
+    try {
+      work();
+    } catch (...) {
+      error_->record(std::current_exception());
+    }
+  }
+
+ private:
+  int rank_ = 0;
+  int size_ = 1;
+  TeamError* error_;
+};
+
+// Members of the calling thread's last run_team (for tests and logs).
+int last_team_size();
+
+namespace detail {
+void run_team_region(int threads, void (*body)(const Team&, void*), void* context);
+}
+
+// Runs body(team) on `threads` members (the caller is rank 0). With threads == 1 the body runs
+// inline. Exceptions must not escape the body (OpenMP would terminate): catch inside.
+template <typename Body>
+void run_team(int threads, Body&& body) {
+  detail::run_team_region(
+      threads, [](const Team& team, void* ctx) { (*static_cast<Body*>(ctx))(team); }, &body);
+}
+
+}  // namespace speecht5::kernels
