@@ -12,10 +12,10 @@
 #include "core/error.h"
 #include "kernels/bandwidth.h"
 #include "kernels/cpu_features.h"
-#include "support/isa_scope.h"
 #include "kernels/linear.h"
 #include "kernels/threading.h"
 #include "support/fixtures.h"
+#include "support/isa_scope.h"
 
 namespace speecht5::kernels {
 namespace {
@@ -32,13 +32,16 @@ std::vector<float> random_values(int64_t n, uint32_t seed, float scale = 1.0f) {
   return v;
 }
 
-Tensor to_tensor(const std::vector<float>& v, Shape shape) { return Tensor::from_values(std::move(shape), v); }
+Tensor to_tensor(const std::vector<float>& v, Shape shape) {
+  return Tensor::from_values(std::move(shape), v);
+}
 
 // y = x·Wᵀ + b in double, with the operands first passed through `round` (identity for fp32,
 // bf16 rounding for bf16). Also returns Σ|x||w| per output for per-element error bounds.
 template <typename Round>
-void reference(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& b,
-               const Problem& p, Round round, std::vector<double>& y, std::vector<double>& magnitude) {
+void reference(const std::vector<float>& x, const std::vector<float>& w,
+               const std::vector<float>& b, const Problem& p, Round round, std::vector<double>& y,
+               std::vector<double>& magnitude) {
   y.assign(p.rows * p.out, 0.0);
   magnitude.assign(p.rows * p.out, 0.0);
   for (int64_t r = 0; r < p.rows; ++r)
@@ -80,14 +83,14 @@ using test::IsaScope;
 using test::supported_isas;
 
 const std::vector<Problem> kProblems = {
-    {1, 768, 768}, {1, 37, 19}, {1, 3, 1},   {2, 64, 33},  {3, 130, 48}, {4, 31, 17},
-    {5, 77, 40},   {7, 64, 16}, {8, 96, 80}, {9, 50, 29},  {13, 71, 35}, {15, 200, 64},
-    {16, 64, 48},  {40, 768, 96}, {1, 3072, 160},
+    {1, 768, 768}, {1, 37, 19},   {1, 3, 1},    {2, 64, 33},   {3, 130, 48},
+    {4, 31, 17},   {5, 77, 40},   {7, 64, 16},  {8, 96, 80},   {9, 50, 29},
+    {13, 71, 35},  {15, 200, 64}, {16, 64, 48}, {40, 768, 96}, {1, 3072, 160},
 };
 
 std::string describe(const Problem& p, Isa isa) {
-  return "rows=" + std::to_string(p.rows) + " in=" + std::to_string(p.in) + " out=" +
-         std::to_string(p.out) + " isa=" + isa_name(isa);
+  return "rows=" + std::to_string(p.rows) + " in=" + std::to_string(p.in) +
+         " out=" + std::to_string(p.out) + " isa=" + isa_name(isa);
 }
 
 TEST(KernelsTest, Fp32MatchesDoubleReferencePerIsa) {
@@ -100,10 +103,12 @@ TEST(KernelsTest, Fp32MatchesDoubleReferencePerIsa) {
       std::vector<float> y(p.rows * p.out);
       linear.forward(x.data(), p.rows, y.data());
       std::vector<double> ref, mag;
-      reference(x, w, b, p, [](float v) { return v; }, ref, mag);
+      reference(
+          x, w, b, p, [](float v) { return v; }, ref, mag);
       EXPECT_LE(rel_l2_vs(y, ref), 1e-5) << describe(p, isa);
       for (size_t i = 0; i < y.size(); ++i)
-        ASSERT_LE(std::fabs(y[i] - ref[i]), 1e-5 * mag[i] + 1e-7) << describe(p, isa) << " at " << i;
+        ASSERT_LE(std::fabs(y[i] - ref[i]), 1e-5 * mag[i] + 1e-7)
+            << describe(p, isa) << " at " << i;
     }
   }
 }
@@ -114,7 +119,8 @@ TEST(KernelsTest, Fp32OnednnAndPackedPathsAgree) {
   const auto b = random_values(p.out, 6, 0.1f);
   Linear linear(to_tensor(w, {p.out, p.in}), to_tensor(b, {p.out}));
   std::vector<double> ref, mag;
-  reference(x, w, b, p, [](float v) { return v; }, ref, mag);
+  reference(
+      x, w, b, p, [](float v) { return v; }, ref, mag);
   const int64_t saved = gemm_min_rows();
   for (int64_t threshold : {int64_t{1}, int64_t{1000}}) {
     set_gemm_min_rows(threshold);  // 1: every product through oneDNN; 1000: all packed
@@ -139,10 +145,12 @@ TEST(KernelsTest, Bf16MatchesReferenceOnRoundedOperandsPerIsa) {
       std::vector<double> ref, mag;
       reference(x, w, b, p, round, ref, mag);
       for (size_t i = 0; i < y.size(); ++i)
-        ASSERT_LE(std::fabs(y[i] - ref[i]), 1e-5 * mag[i] + 1e-7) << describe(p, isa) << " at " << i;
+        ASSERT_LE(std::fabs(y[i] - ref[i]), 1e-5 * mag[i] + 1e-7)
+            << describe(p, isa) << " at " << i;
       // And the rounding itself costs ≤ 1% against the fp32 product (≈ 3e-3 typical).
       std::vector<double> exact;
-      reference(x, w, b, p, [](float v) { return v; }, exact, mag);
+      reference(
+          x, w, b, p, [](float v) { return v; }, exact, mag);
       EXPECT_LE(rel_l2_vs(y, exact), 1e-2) << describe(p, isa);
     }
   }
@@ -161,7 +169,8 @@ TEST(KernelsTest, Int8MatchesExactIntegerReferencePerIsa) {
       std::vector<float> wscale(p.out);
       for (int64_t o = 0; o < p.out; ++o) quantize_reference(&w[o * p.in], p.in, wq[o], wscale[o]);
       std::vector<double> exact, mag;
-      reference(x, w, b, p, [](float v) { return v; }, exact, mag);
+      reference(
+          x, w, b, p, [](float v) { return v; }, exact, mag);
       for (int64_t r = 0; r < p.rows; ++r) {
         std::vector<int32_t> xq;
         float xscale;
@@ -201,6 +210,45 @@ TEST(KernelsTest, EveryIsaGivesTheSameInt8AndNearlyTheSameFloatResults) {
   }
 }
 
+TEST(KernelsTest, ActivationConversionIsBitIdenticalOnEveryIsa) {
+  // The SIMD conversions must give the portable loops' bits: the int8 / bf16 products (and so
+  // every reduced-precision result) then do not depend on the CPU.
+  for (int64_t in : {1, 15, 16, 17, 80, 768, 3071}) {
+    const int64_t rows = 3, ldx = in + 5, k2 = (in + 1) / 2 * 2, k4 = (in + 3) / 4 * 4;
+    auto x = random_values(rows * ldx, static_cast<uint32_t>(20 + in), 3.0f);
+    x[0] = 0.0f;
+    x[ldx - 1] = -0.0f;
+    if (in > 2) x[1] = 1.0f / 3.0f, x[2] = -2.5f;                    // ties and thirds
+    std::fill(x.begin() + 2 * ldx, x.begin() + 2 * ldx + in, 0.0f);  // an all-zero row: scale 0
+    std::vector<uint16_t> bf_ref(rows * k2), bf(rows * k2);
+    std::vector<int8_t> q_ref(rows * k4), q(rows * k4);
+    std::vector<float> s_ref(rows), sc(rows);
+    {
+      test::IsaScope scope(Isa::kGeneric);
+      convert_rows_bf16(x.data(), rows, in, ldx, k2, bf_ref.data());
+      quantize_rows_int8(x.data(), rows, in, ldx, k4, q_ref.data(), s_ref.data());
+    }
+    for (Isa isa : test::supported_isas()) {
+      test::IsaScope scope(isa);
+      std::fill(bf.begin(), bf.end(), uint16_t{0xdead});
+      std::fill(q.begin(), q.end(), int8_t{99});
+      convert_rows_bf16(x.data(), rows, in, ldx, k2, bf.data());
+      quantize_rows_int8(x.data(), rows, in, ldx, k4, q.data(), sc.data());
+      EXPECT_EQ(bf, bf_ref) << isa_name(isa) << " in=" << in;
+      EXPECT_EQ(q, q_ref) << isa_name(isa) << " in=" << in;
+      EXPECT_EQ(sc, s_ref) << isa_name(isa) << " in=" << in;
+    }
+  }
+  // Hand-computed: 1.0 → 0x3f80; the tie 1 + 2^-8 rounds to even (0x3f80); NaN stays NaN.
+  const float special[4] = {1.0f, 1.00390625f, 1.01171875f, std::nanf("")};
+  uint16_t out[4];
+  convert_rows_bf16(special, 1, 4, 4, 4, out);
+  EXPECT_EQ(out[0], 0x3f80);
+  EXPECT_EQ(out[1], 0x3f80);
+  EXPECT_EQ(out[2], 0x3f82);  // 1 + 3·2^-8 is a tie between 0x3f81 and 0x3f82: to even
+  EXPECT_GT(out[3] & 0x7fff, 0x7f80);
+}
+
 TEST(KernelsTest, ThreadCountDoesNotChangeResults) {
   const Problem p{3, 768, 3072};
   const auto x = random_values(p.rows * p.in, 15), w = random_values(p.out * p.in, 16, 0.05f);
@@ -212,7 +260,8 @@ TEST(KernelsTest, ThreadCountDoesNotChangeResults) {
     linear.forward(x.data(), p.rows, one.data());
     set_num_threads(2);
     linear.forward(x.data(), p.rows, two.data());
-    EXPECT_EQ(one, two) << precision_name(precision);  // blocks are split, never summed across threads
+    EXPECT_EQ(one, two) << precision_name(
+        precision);  // blocks are split, never summed across threads
   }
   set_num_threads(saved);
 }
@@ -226,14 +275,14 @@ TEST(KernelsTest, OptionNamesAndErrors) {
   EXPECT_THROW(set_num_threads(0), Error);
   EXPECT_TRUE(isa_supported(Isa::kGeneric));
   EXPECT_TRUE(isa_supported(best_supported_isa()));
-  EXPECT_THROW(Linear(Tensor({4}), Tensor()), Error);  // weight must be 2-D
+  EXPECT_THROW(Linear(Tensor({4}), Tensor()), Error);        // weight must be 2-D
   EXPECT_THROW(Linear(Tensor({4, 3}), Tensor({5})), Error);  // bias must match
 }
 
 TEST(KernelsTest, Bf16RoundsToNearestEven) {
   EXPECT_EQ(float_to_bf16(1.0f), 0x3f80);
-  EXPECT_EQ(float_to_bf16(bf16_to_float(0x3f80) + std::ldexp(1.0f, -8)), 0x3f80);   // tie → even
-  EXPECT_EQ(float_to_bf16(bf16_to_float(0x3f81) + std::ldexp(1.0f, -8)), 0x3f82);   // tie → even
+  EXPECT_EQ(float_to_bf16(bf16_to_float(0x3f80) + std::ldexp(1.0f, -8)), 0x3f80);  // tie → even
+  EXPECT_EQ(float_to_bf16(bf16_to_float(0x3f81) + std::ldexp(1.0f, -8)), 0x3f82);  // tie → even
   EXPECT_EQ(float_to_bf16(-2.0f), 0xc000);
   EXPECT_TRUE(std::isnan(bf16_to_float(float_to_bf16(std::nanf("")))));
 }

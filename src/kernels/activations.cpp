@@ -11,7 +11,8 @@ void relu(float* x, int64_t n) {
 }
 
 void gelu_erf(float* x, int64_t n) {
-  if (const SmallOpsTable* simd = small_ops_for(active_isa()); simd != nullptr) return simd->gelu_erf(x, n);
+  if (const SmallOpsTable* simd = small_ops_for(active_isa()); simd != nullptr)
+    return simd->gelu_erf(x, n);
   constexpr float kInvSqrt2 = 0.70710678118654752440f;
   for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kInvSqrt2));
 }

@@ -14,6 +14,7 @@ struct BandwidthResult {
 };
 
 // threads ≤ 0 → num_threads().
-BandwidthResult measure_read_bandwidth(size_t bytes = size_t{256} << 20, int passes = 5, int threads = 0);
+BandwidthResult measure_read_bandwidth(size_t bytes = size_t{256} << 20, int passes = 5,
+                                       int threads = 0);
 
 }  // namespace speecht5::kernels

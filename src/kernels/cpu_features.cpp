@@ -77,9 +77,12 @@ const CpuFeatures& cpu_features() {
 
 std::string isa_name(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return "avx512";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kGeneric: return "generic";
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kGeneric:
+      return "generic";
   }
   return "unknown";
 }
@@ -95,9 +98,12 @@ Isa parse_isa(const std::string& name) {
 bool isa_supported(Isa isa) {
   const CpuFeatures& f = cpu_features();
   switch (isa) {
-    case Isa::kAvx512: return f.avx512 && f.avx512_bf16 && f.avx512_vnni;
-    case Isa::kAvx2: return f.avx2_fma;
-    case Isa::kGeneric: return true;
+    case Isa::kAvx512:
+      return f.avx512 && f.avx512_bf16 && f.avx512_vnni;
+    case Isa::kAvx2:
+      return f.avx2_fma;
+    case Isa::kGeneric:
+      return true;
   }
   return false;
 }

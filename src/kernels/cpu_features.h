@@ -10,8 +10,8 @@ namespace speecht5::kernels {
 enum class Isa { kGeneric = 0, kAvx2 = 1, kAvx512 = 2 };
 
 struct CpuFeatures {
-  bool avx2_fma = false;   // AVX2 + FMA + F16C
-  bool avx512 = false;     // AVX-512 F/BW/VL/DQ, usable by the OS
+  bool avx2_fma = false;  // AVX2 + FMA + F16C
+  bool avx512 = false;    // AVX-512 F/BW/VL/DQ, usable by the OS
   bool avx512_bf16 = false;
   bool avx512_vnni = false;
 };

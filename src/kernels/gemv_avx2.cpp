@@ -27,7 +27,8 @@ inline float bf16_value(uint16_t v) {
   return f;
 }
 
-void store_row(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r, __m256 lo, __m256 hi) {
+void store_row(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r, __m256 lo,
+               __m256 hi) {
   alignas(32) float v[kBlock];
   _mm256_store_ps(v, lo);
   _mm256_store_ps(v + 8, hi);
@@ -40,7 +41,9 @@ void store_row(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r, 
 }
 
 template <int R>
-constexpr int unroll() { return R == 1 ? 4 : R == 2 ? 2 : 1; }
+constexpr int unroll() {
+  return R == 1 ? 4 : R == 2 ? 2 : 1;
+}
 
 template <int R>
 void tile_f32(const float* wb, int64_t K, const float* x, int64_t ldx, __m256* lo, __m256* hi) {
@@ -78,13 +81,15 @@ void tile_f32(const float* wb, int64_t K, const float* x, int64_t ldx, __m256* l
 }
 
 template <int R>
-void tile_bf16(const uint16_t* wb, int64_t P, const uint16_t* x, int64_t ldx, __m256* lo, __m256* hi) {
+void tile_bf16(const uint16_t* wb, int64_t P, const uint16_t* x, int64_t ldx, __m256* lo,
+               __m256* hi) {
   __m256 a0[R], a1[R];
   for (int r = 0; r < R; ++r) a0[r] = a1[r] = _mm256_setzero_ps();
   const __m256i high_mask = _mm256_set1_epi32(static_cast<int32_t>(0xffff0000u));
   for (int64_t p = 0; p < P; ++p) {
     const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + p * 2 * kBlock));
-    const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + p * 2 * kBlock + kBlock));
+    const __m256i v1 =
+        _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + p * 2 * kBlock + kBlock));
     const __m256 even0 = _mm256_castsi256_ps(_mm256_slli_epi32(v0, 16));
     const __m256 odd0 = _mm256_castsi256_ps(_mm256_and_si256(v0, high_mask));
     const __m256 even1 = _mm256_castsi256_ps(_mm256_slli_epi32(v1, 16));
@@ -103,13 +108,15 @@ void tile_bf16(const uint16_t* wb, int64_t P, const uint16_t* x, int64_t ldx, __
 }
 
 template <int R>
-void tile_int8(const int8_t* wb, int64_t Q, const int8_t* x, int64_t ldx, __m256i* lo, __m256i* hi) {
+void tile_int8(const int8_t* wb, int64_t Q, const int8_t* x, int64_t ldx, __m256i* lo,
+               __m256i* hi) {
   __m256i a0[R], a1[R];
   for (int r = 0; r < R; ++r) a0[r] = a1[r] = _mm256_setzero_si256();
   const __m256i ones = _mm256_set1_epi16(1);
   for (int64_t q = 0; q < Q; ++q) {
     const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + q * 4 * kBlock));
-    const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + q * 4 * kBlock + 32));
+    const __m256i v1 =
+        _mm256_load_si256(reinterpret_cast<const __m256i*>(wb + q * 4 * kBlock + 32));
     const __m256i abs0 = _mm256_abs_epi8(v0), abs1 = _mm256_abs_epi8(v1);
     for (int r = 0; r < R; ++r) {
       const __m256i xv = _mm256_set1_epi32(load_i32(x + r * ldx + 4 * q));
@@ -167,10 +174,17 @@ void run_blocks(const PackedWeights& w, const GemmArgs& a) {
     int64_t r = 0;
     for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::run(w, a, b, r);
     switch (a.rows - r) {
-      case 3: Rows<3>::run(w, a, b, r); break;
-      case 2: Rows<2>::run(w, a, b, r); break;
-      case 1: Rows<1>::run(w, a, b, r); break;
-      default: break;
+      case 3:
+        Rows<3>::run(w, a, b, r);
+        break;
+      case 2:
+        Rows<2>::run(w, a, b, r);
+        break;
+      case 1:
+        Rows<1>::run(w, a, b, r);
+        break;
+      default:
+        break;
     }
   }
 }
@@ -200,7 +214,8 @@ uint64_t read_stream(const void* data, size_t bytes) {
 }  // namespace
 
 const KernelTable& avx2_kernels() {
-  static const KernelTable table{Isa::kAvx2, gemm_f32, gemm_bf16, gemm_int8, read_stream};
+  static const KernelTable table{Isa::kAvx2,  gemm_f32, gemm_bf16, gemm_int8,
+                                 read_stream, nullptr,  nullptr};
   return table;
 }
 

@@ -27,7 +27,8 @@ inline __m512i broadcast_u32(const void* p) {
 
 inline __mmask16 block_mask(const PackedWeights& w, int64_t b) {
   const int64_t valid = w.out - b * kBlock;
-  return valid >= kBlock ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << valid) - 1);
+  return valid >= kBlock ? static_cast<__mmask16>(0xffff)
+                         : static_cast<__mmask16>((1u << valid) - 1);
 }
 
 inline void store_row(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r, __m512 v) {
@@ -38,7 +39,9 @@ inline void store_row(const GemmArgs& a, const PackedWeights& w, int64_t b, int6
 
 // Independent accumulator chains per row so that the FMA latency never limits a GEMV.
 template <int R>
-constexpr int unroll() { return R == 1 ? 8 : R == 2 ? 4 : R <= 4 ? 2 : 1; }
+constexpr int unroll() {
+  return R == 1 ? 8 : R == 2 ? 4 : R <= 4 ? 2 : 1;
+}
 
 template <int R>
 void tile_f32(const float* wb, int64_t K, const float* x, int64_t ldx, __m512* out) {
@@ -55,7 +58,8 @@ void tile_f32(const float* wb, int64_t K, const float* x, int64_t ldx, __m512* o
     }
   for (; k < K; ++k) {
     const __m512 wv = _mm512_load_ps(wb + k * kBlock);
-    for (int r = 0; r < R; ++r) acc[0][r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + k]), wv, acc[0][r]);
+    for (int r = 0; r < R; ++r)
+      acc[0][r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + k]), wv, acc[0][r]);
   }
   for (int r = 0; r < R; ++r) {
     __m512 s = acc[0][r];
@@ -161,24 +165,51 @@ void run_blocks(const PackedWeights& w, const GemmArgs& a) {
     int64_t r = 0;
     for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::run(w, a, b, r);
     switch (a.rows - r) {
-      case 7: Rows<7>::run(w, a, b, r); break;
-      case 6: Rows<6>::run(w, a, b, r); break;
-      case 5: Rows<5>::run(w, a, b, r); break;
-      case 4: Rows<4>::run(w, a, b, r); break;
-      case 3: Rows<3>::run(w, a, b, r); break;
-      case 2: Rows<2>::run(w, a, b, r); break;
-      case 1: Rows<1>::run(w, a, b, r); break;
-      default: break;
+      case 7:
+        Rows<7>::run(w, a, b, r);
+        break;
+      case 6:
+        Rows<6>::run(w, a, b, r);
+        break;
+      case 5:
+        Rows<5>::run(w, a, b, r);
+        break;
+      case 4:
+        Rows<4>::run(w, a, b, r);
+        break;
+      case 3:
+        Rows<3>::run(w, a, b, r);
+        break;
+      case 2:
+        Rows<2>::run(w, a, b, r);
+        break;
+      case 1:
+        Rows<1>::run(w, a, b, r);
+        break;
+      default:
+        break;
     }
   }
 }
 
 template <int R>
-struct F32 { static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) { rows_f32<R>(w, a, b, r); } };
+struct F32 {
+  static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+    rows_f32<R>(w, a, b, r);
+  }
+};
 template <int R>
-struct Bf16 { static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) { rows_bf16<R>(w, a, b, r); } };
+struct Bf16 {
+  static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+    rows_bf16<R>(w, a, b, r);
+  }
+};
 template <int R>
-struct Int8 { static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) { rows_int8<R>(w, a, b, r); } };
+struct Int8 {
+  static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+    rows_int8<R>(w, a, b, r);
+  }
+};
 
 void gemm_f32(const PackedWeights& w, const GemmArgs& a) { run_blocks<F32>(w, a); }
 void gemm_bf16(const PackedWeights& w, const GemmArgs& a) { run_blocks<Bf16>(w, a); }
@@ -199,10 +230,65 @@ uint64_t read_stream(const void* data, size_t bytes) {
   return static_cast<uint64_t>(_mm512_reduce_add_epi64(s));
 }
 
+inline __mmask16 tail_mask(int64_t remaining) {
+  return remaining >= 16 ? static_cast<__mmask16>(0xffff)
+                         : static_cast<__mmask16>((1u << remaining) - 1);
+}
+
+// Integer round-to-nearest-even of the top 16 bits, NaN kept quiet: float_to_bf16() per lane.
+void convert_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                  uint16_t* out) {
+  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
+  const __m512i round = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
+  const __m512i quiet = _mm512_set1_epi32(0x40);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * ldx;
+    uint16_t* o = out + r * k_padded;
+    for (int64_t k = 0; k < k_padded; k += 16) {
+      const __mmask16 m = tail_mask(in - k < 0 ? 0 : in - k);
+      const __m512i bits = _mm512_maskz_loadu_epi32(m, xr + k);  // padding reads as +0
+      const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(bits, abs_mask), inf);
+      const __m512i rounded = _mm512_srli_epi32(
+          _mm512_add_epi32(
+              bits, _mm512_add_epi32(round, _mm512_and_si512(_mm512_srli_epi32(bits, 16), one))),
+          16);
+      const __m512i nan_bits = _mm512_or_si512(_mm512_srli_epi32(bits, 16), quiet);
+      const __m512i v = _mm512_mask_mov_epi32(rounded, nan, nan_bits);
+      _mm256_mask_storeu_epi16(o + k, tail_mask(k_padded - k), _mm512_cvtepi32_epi16(v));
+    }
+  }
+}
+
+// q = round_even(x · (127 / max|x|)) clamped to ±127, exactly as the portable loop computes it.
+void quantize_int8(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                   int8_t* out, float* scales) {
+  const __m512 magic = _mm512_set1_ps(12582912.0f), lo = _mm512_set1_ps(-127.0f),
+               hi = _mm512_set1_ps(127.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * ldx;
+    int8_t* o = out + r * k_padded;
+    __m512 vmax = _mm512_setzero_ps();
+    for (int64_t k = 0; k < in; k += 16)
+      vmax = _mm512_max_ps(vmax, _mm512_abs_ps(_mm512_maskz_loadu_ps(tail_mask(in - k), xr + k)));
+    const float max_abs = _mm512_reduce_max_ps(vmax);
+    scales[r] = max_abs / 127.0f;
+    const __m512 inv = _mm512_set1_ps(max_abs > 0.0f ? 127.0f / max_abs : 0.0f);
+    for (int64_t k = 0; k < k_padded; k += 16) {
+      const __mmask16 m = tail_mask(in - k < 0 ? 0 : in - k);
+      __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, xr + k), inv);
+      v = _mm512_sub_ps(_mm512_add_ps(v, magic), magic);
+      v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+      _mm_mask_storeu_epi8(o + k, tail_mask(k_padded - k),
+                           _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
+    }
+  }
+}
+
 }  // namespace
 
 const KernelTable& avx512_kernels() {
-  static const KernelTable table{Isa::kAvx512, gemm_f32, gemm_bf16, gemm_int8, read_stream};
+  static const KernelTable table{Isa::kAvx512, gemm_f32,     gemm_bf16,    gemm_int8,
+                                 read_stream,  convert_bf16, quantize_int8};
   return table;
 }
 

@@ -8,7 +8,8 @@
 namespace speecht5::kernels {
 namespace {
 
-void store_block(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r, const float* acc) {
+void store_block(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r,
+                 const float* acc) {
   float* y = a.y + r * a.ldy;
   for (int64_t j = 0; j < kBlock; ++j) {
     const int64_t o = b * kBlock + j;
@@ -90,24 +91,31 @@ uint64_t read_stream(const void* data, size_t bytes) {
 }  // namespace
 
 const KernelTable& generic_kernels() {
-  static const KernelTable table{Isa::kGeneric, gemm_f32, gemm_bf16, gemm_int8, read_stream};
+  static const KernelTable table{Isa::kGeneric, gemm_f32, gemm_bf16, gemm_int8,
+                                 read_stream,   nullptr,  nullptr};
   return table;
 }
 
 const KernelTable& kernels_for(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return avx512_kernels();
-    case Isa::kAvx2: return avx2_kernels();
-    case Isa::kGeneric: break;
+    case Isa::kAvx512:
+      return avx512_kernels();
+    case Isa::kAvx2:
+      return avx2_kernels();
+    case Isa::kGeneric:
+      break;
   }
   return generic_kernels();
 }
 
 const SmallOpsTable* small_ops_for(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return &avx512_small_ops();
-    case Isa::kAvx2: return &avx2_small_ops();
-    case Isa::kGeneric: break;
+    case Isa::kAvx512:
+      return &avx512_small_ops();
+    case Isa::kAvx2:
+      return &avx2_small_ops();
+    case Isa::kGeneric:
+      break;
   }
   return nullptr;
 }

@@ -12,8 +12,9 @@ namespace speecht5::kernels {
 // y[r, o] = Σ_k x[r, k] · W[o, k] + bias[o] for r < rows and the outputs of blocks
 // [block_begin, block_end). Each call is single-threaded; callers split blocks across threads.
 struct GemmArgs {
-  const void* x = nullptr;  // fp32: float[rows][ldx]; bf16: uint16[rows][ldx]; int8: int8[rows][ldx]
-  int64_t ldx = 0;          // elements between rows of x (≥ in; = k_padded for bf16/int8)
+  const void* x =
+      nullptr;      // fp32: float[rows][ldx]; bf16: uint16[rows][ldx]; int8: int8[rows][ldx]
+  int64_t ldx = 0;  // elements between rows of x (≥ in; = k_padded for bf16/int8)
   const float* x_scales = nullptr;  // int8: one scale per row
   int64_t rows = 0;
   float* y = nullptr;
@@ -33,6 +34,12 @@ struct KernelTable {
   // Reads `bytes` (a multiple of 64, 64-byte aligned) and returns a value that depends on all
   // of them, so the reads cannot be optimised away. For the bandwidth probe.
   uint64_t (*read_stream)(const void* data, size_t bytes);
+  // SIMD versions of convert_rows_bf16 / quantize_rows_int8 (packed_weights.h) with the very
+  // same results; nullptr: the portable loops. A decoder step converts ~50k activations per row.
+  void (*convert_bf16)(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                       uint16_t* out);
+  void (*quantize_int8)(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                        int8_t* out, float* scales);
 };
 
 const KernelTable& generic_kernels();

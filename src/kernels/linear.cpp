@@ -123,20 +123,22 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
                          std::chrono::nanoseconds(end - caller_done).count());
 }
 
-std::pair<int64_t, int64_t> Linear::forward_share(const float* x, int64_t rows, float* y,
-                                                  const Team& team) const {
+void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
+                               void (*done)(void*, int64_t, int64_t), void* ctx) const {
   if (!packed_)
-    fail(ErrorCode::kInternal, "Linear::forward_share on an empty (default-constructed) layer");
+    fail(ErrorCode::kInternal, "Linear::forward_team on an empty (default-constructed) layer");
+  if (rows <= 0) return;
   const PackedWeights& w = *packed_;
-  const auto [begin, end] = team.share(w.blocks);
-  if (rows <= 0 || begin == end) return {0, 0};
   GemmArgs args;
   // Every member converts the activations into its own scratch: cheaper than a barrier.
   const GemmFn fn = prepare(x, rows, y, args);
-  args.block_begin = begin;
-  args.block_end = end;
-  fn(w, args);
-  return {begin * kBlock, std::min(end * kBlock, out_)};
+  team.for_each_dynamic(w.blocks, [&](int64_t block) {
+    GemmArgs part = args;
+    part.block_begin = block;
+    part.block_end = block + 1;
+    fn(w, part);
+    if (done != nullptr) done(ctx, block * kBlock, std::min((block + 1) * kBlock, out_));
+  });
 }
 
 Tensor Linear::forward(const Tensor& x) const {

@@ -36,14 +36,24 @@ class Linear {
   void forward(const float* x, int64_t rows, float* y) const;
   Tensor forward(const Tensor& x) const;  // x [..., in] → [..., out]
 
-  // Inside run_team (team.h): this member's share of the output columns of y = x · Wᵀ + b, with
-  // the packed kernels whatever the row count. Returns the columns written, [begin, end), so
-  // the caller can post-process them (scale, activation) without another barrier. Every member
-  // must pass the same x, rows and y.
-  std::pair<int64_t, int64_t> forward_share(const float* x, int64_t rows, float* y,
-                                            const Team& team) const;
+  // Inside run_team (team.h): y = x · Wᵀ + b computed by the whole team, output blocks handed
+  // out dynamically (Team::for_each_dynamic), always with the packed kernels. After each block
+  // the member that computed it calls done(begin, end) for those output columns, so the caller
+  // can post-process them (scale, activation, copy) without another barrier. Every member must
+  // pass the same x, rows and y; the caller puts a barrier before y is read as a whole.
+  template <typename Done>
+  void forward_team(const float* x, int64_t rows, float* y, const Team& team, Done&& done) const {
+    forward_team_impl(
+        x, rows, y, team, [](void* ctx, int64_t b, int64_t e) { (*static_cast<Done*>(ctx))(b, e); },
+        &done);
+  }
+  void forward_team(const float* x, int64_t rows, float* y, const Team& team) const {
+    forward_team_impl(x, rows, y, team, nullptr, nullptr);
+  }
 
  private:
+  void forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
+                         void (*done)(void*, int64_t, int64_t), void* ctx) const;
   // Points args at x (converted to bf16 / int8 in this thread's scratch) and y, all blocks.
   GemmFn prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const;
 

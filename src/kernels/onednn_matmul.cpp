@@ -59,7 +59,8 @@ void onednn_matmul_f32(const float* x, int64_t rows, int64_t in, const float* we
     dnnl::memory dst(c.dst, ctx.engine, y);
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}};
-    if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(c.bias, ctx.engine, const_cast<float*>(bias)));
+    if (bias)
+      args.emplace(DNNL_ARG_BIAS, dnnl::memory(c.bias, ctx.engine, const_cast<float*>(bias)));
     c.primitive.execute(ctx.stream, args);
     ctx.stream.wait();
   } catch (const dnnl::error& e) {

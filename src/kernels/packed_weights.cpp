@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/gemv_kernels.h"
 #include "kernels/weight_arena.h"
 
 namespace speecht5::kernels {
@@ -165,6 +166,7 @@ PackedWeights pack_weights(const float* weight, int64_t out, int64_t in, Precisi
 
 void convert_rows_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
                        uint16_t* out) {
+  if (const auto simd = active_kernels().convert_bf16) return simd(x, rows, in, ldx, k_padded, out);
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * ldx;
     uint16_t* o = out + r * k_padded;
@@ -175,6 +177,8 @@ void convert_rows_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, in
 
 void quantize_rows_int8(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
                         int8_t* out, float* scales) {
+  if (const auto simd = active_kernels().quantize_int8)
+    return simd(x, rows, in, ldx, k_padded, out, scales);
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * ldx;
     int8_t* o = out + r * k_padded;

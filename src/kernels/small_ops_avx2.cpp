@@ -27,7 +27,8 @@ inline __m256 exp_ps(__m256 x) {
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
   p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(bits)));
 }
 
@@ -76,13 +77,15 @@ void softmax_row(float* x, int64_t n) {
   __m256 vmax = neg_inf;
   for (int64_t i = 0; i < n; i += 8) {
     const __m256i m = tail_mask(n - i);
-    vmax = _mm256_max_ps(vmax, _mm256_blendv_ps(neg_inf, _mm256_maskload_ps(x + i, m), _mm256_castsi256_ps(m)));
+    vmax = _mm256_max_ps(
+        vmax, _mm256_blendv_ps(neg_inf, _mm256_maskload_ps(x + i, m), _mm256_castsi256_ps(m)));
   }
   const __m256 max = _mm256_set1_ps(hmax(vmax));
   __m256 vsum = _mm256_setzero_ps();
   for (int64_t i = 0; i < n; i += 8) {
     const __m256i m = tail_mask(n - i);
-    const __m256 e = _mm256_and_ps(exp_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, m), max)), _mm256_castsi256_ps(m));
+    const __m256 e = _mm256_and_ps(exp_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, m), max)),
+                                   _mm256_castsi256_ps(m));
     _mm256_maskstore_ps(x + i, m, e);
     vsum = _mm256_add_ps(vsum, e);
   }
@@ -130,7 +133,8 @@ void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k
       for (int64_t j = 0; j < tk; ++j) {
         const __m256 w = _mm256_set1_ps(p[j]);
         const float* vj = v + j * kv_stride + c;
-        for (int u = 0; u < nv; ++u) acc[u] = _mm256_fmadd_ps(w, _mm256_loadu_ps(vj + 8 * u), acc[u]);
+        for (int u = 0; u < nv; ++u)
+          acc[u] = _mm256_fmadd_ps(w, _mm256_loadu_ps(vj + 8 * u), acc[u]);
       }
       for (int u = 0; u < nv; ++u) _mm256_storeu_ps(o + c + 8 * u, acc[u]);
     }

@@ -50,7 +50,9 @@ inline __m512 erf_ps(__m512 x) {
   return _mm512_div_ps(p, q);
 }
 
-inline __mmask16 tail_mask(int64_t n) { return n >= 16 ? 0xffff : static_cast<__mmask16>((1u << n) - 1); }
+inline __mmask16 tail_mask(int64_t n) {
+  return n >= 16 ? 0xffff : static_cast<__mmask16>((1u << n) - 1);
+}
 
 void exp_array(const float* x, int64_t n, float* out) {
   for (int64_t i = 0; i < n; i += 16) {
@@ -62,7 +64,8 @@ void exp_array(const float* x, int64_t n, float* out) {
 void softmax_row(float* x, int64_t n) {
   __m512 vmax = _mm512_set1_ps(-__builtin_huge_valf());
   for (int64_t i = 0; i < n; i += 16)
-    vmax = _mm512_mask_max_ps(vmax, tail_mask(n - i), vmax, _mm512_maskz_loadu_ps(tail_mask(n - i), x + i));
+    vmax = _mm512_mask_max_ps(vmax, tail_mask(n - i), vmax,
+                              _mm512_maskz_loadu_ps(tail_mask(n - i), x + i));
   const __m512 max = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
   __m512 vsum = _mm512_setzero_ps();
   for (int64_t i = 0; i < n; i += 16) {
@@ -84,7 +87,8 @@ void softmax_rows(float* x, int64_t rows, int64_t cols) {
 
 inline float dot(const float* a, const float* b, int64_t d) {
   __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(a), _mm512_loadu_ps(b));
-  for (int64_t i = 16; i < d; i += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
+  for (int64_t i = 16; i < d; i += 16)
+    acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
   return _mm512_reduce_add_ps(acc);
 }
 
@@ -105,11 +109,13 @@ void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k
     for (int64_t c = 0; c < d; c += 64) {  // up to 4 accumulators held across all keys
       const int64_t width = d - c < 64 ? d - c : 64;
       const int nv = static_cast<int>(width / 16);
-      __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+      __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                       _mm512_setzero_ps()};
       for (int64_t j = 0; j < tk; ++j) {
         const __m512 w = _mm512_set1_ps(p[j]);
         const float* vj = v + j * kv_stride + c;
-        for (int u = 0; u < nv; ++u) acc[u] = _mm512_fmadd_ps(w, _mm512_loadu_ps(vj + 16 * u), acc[u]);
+        for (int u = 0; u < nv; ++u)
+          acc[u] = _mm512_fmadd_ps(w, _mm512_loadu_ps(vj + 16 * u), acc[u]);
       }
       for (int u = 0; u < nv; ++u) _mm512_storeu_ps(o + c + 16 * u, acc[u]);
     }

@@ -23,6 +23,15 @@ void TeamError::record(std::exception_ptr e) {
   failed.store(true, std::memory_order_relaxed);
 }
 
+void Team::for_each_dynamic_impl(int64_t count, void (*item)(void*, int64_t), void* ctx) const {
+  if (size_ == 1) {  // not inside our region: an orphaned `omp for` would bind to another team
+    for (int64_t i = 0; i < count; ++i) item(ctx, i);
+    return;
+  }
+#pragma omp for schedule(guided) nowait
+  for (int64_t i = 0; i < count; ++i) item(ctx, i);
+}
+
 void Team::barrier() const {
   if (size_ == 1) return;
   if (rank_ != 0) {

@@ -42,6 +42,16 @@ class Team {
   std::pair<int64_t, int64_t> share(int64_t count) const {
     return {count * rank_ / size_, count * (rank_ + 1) / size_};
   }
+  // Calls item(i) for every i in [0, count) exactly once across the team, handing out
+  // shrinking chunks to whoever is free (OpenMP guided schedule): members that start late or
+  // read memory slower take less, so they meet at the next barrier together. No barrier at
+  // the end. With one member, i runs in order on the caller.
+  template <typename Item>
+  void for_each_dynamic(int64_t count, Item&& item) const {
+    for_each_dynamic_impl(
+        count, [](void* ctx, int64_t i) { (*static_cast<Item*>(ctx))(i); }, &item);
+  }
+
   // Waits until every member arrives. The leader's time spent waiting here is recorded for the
   // starvation guard (threading.h).
   void barrier() const;
@@ -58,6 +68,8 @@ class Team {
   }
 
  private:
+  void for_each_dynamic_impl(int64_t count, void (*item)(void*, int64_t), void* ctx) const;
+
   int rank_ = 0;
   int size_ = 1;
   TeamError* error_;

@@ -128,8 +128,8 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   kernels::run_team(members, [&](const kernels::Team& team) {
     for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
     team.run([&] {
-      feat_out_.forward_share(x, n, feat, team);
-      prob_out_.forward_share(x, n, stop_logits, team);
+      feat_out_.forward_team(x, n, feat, team);
+      prob_out_.forward_team(x, n, stop_logits, team);
     });
   });
   if (observer) {
@@ -138,15 +138,6 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   }
   ++s.pos_;
 }
-
-namespace {
-
-// Scales this member's columns [c.first, c.second) of rows × width values.
-void scale_columns(float* y, int64_t rows, int64_t width, std::pair<int64_t, int64_t> c, float f) {
-  for (int64_t r = 0; r < rows; ++r) kernels::scale(y + r * width + c.first, c.second - c.first, f);
-}
-
-}  // namespace
 
 void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>& active, float* x,
                               float* cross_probs, const Observer& observer,
@@ -185,30 +176,35 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).
   float* cache_k = s.self_k_[l].data();
   float* cache_v = s.self_v_[l].data();
+  // Post-processing of the columns [c0, c1) a member just computed, for every row.
+  auto scale_query = [&](float scaling) {
+    return [=](int64_t c0, int64_t c1) {
+      for (int64_t i = 0; i < n; ++i) kernels::scale(q + i * H + c0, c1 - c0, scaling);
+    };
+  };
+  auto append_to_cache = [&](const float* src, float* cache) {
+    return [=, &active](int64_t c0, int64_t c1) {
+      for (int64_t i = 0; i < n; ++i)
+        std::memcpy(cache + (active[i] * cap + pos) * H + c0, src + i * H + c0,
+                    sizeof(float) * (c1 - c0));
+    };
+  };
   team.run([&] {
-    scale_columns(q, n, H, layer.self_attn.q.forward_share(x, n, q, team), layer.self_attn.scaling);
-    const auto kc = layer.self_attn.k.forward_share(x, n, k, team);
-    const auto vc = layer.self_attn.v.forward_share(x, n, v, team);
-    for (int64_t i = 0; i < n; ++i) {  // this member's columns of the new cache row
-      const int64_t row = (active[i] * cap + pos) * H;
-      std::memcpy(cache_k + row + kc.first, k + i * H + kc.first,
-                  sizeof(float) * (kc.second - kc.first));
-      std::memcpy(cache_v + row + vc.first, v + i * H + vc.first,
-                  sizeof(float) * (vc.second - vc.first));
-    }
+    layer.self_attn.q.forward_team(x, n, q, team, scale_query(layer.self_attn.scaling));
+    layer.self_attn.k.forward_team(x, n, k, team, append_to_cache(k, cache_k));
+    layer.self_attn.v.forward_team(x, n, v, team, append_to_cache(v, cache_v));
   });
   team.barrier();
   team.run([&] {
-    const auto [u0, u1] = team.share(n * heads);
-    for (int64_t u = u0; u < u1; ++u) {
+    team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
       kernels::attention_head(q + i * H + h * d, H, 1, cache_k + item * cap * H + h * d,
                               cache_v + item * cap * H + h * d, H, pos + 1, d, nullptr, nullptr,
                               probs, ctx + i * H + h * d, H);
-    }
+    });
   });
   team.barrier();
-  team.run([&] { layer.self_attn.out.forward_share(ctx, n, y, team); });
+  team.run([&] { layer.self_attn.out.forward_team(ctx, n, y, team); });
   team.barrier();
   emit(0, y);
   add_and_norm(layer.self_attn_norm);
@@ -216,22 +212,20 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
 
   // Cross-attention over the encoder output with its padding mask.
   team.run([&] {
-    scale_columns(q, n, H, layer.cross_attn.q.forward_share(x, n, q, team),
-                  layer.cross_attn.scaling);
+    layer.cross_attn.q.forward_team(x, n, q, team, scale_query(layer.cross_attn.scaling));
   });
   team.barrier();
   team.run([&] {
-    const auto [u0, u1] = team.share(n * heads);
-    for (int64_t u = u0; u < u1; ++u) {
+    team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
       float* p = cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : probs;
       kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + item * T * H + h * d,
                               s.cross_v_[l].data() + item * T * H + h * d, H, T, d, nullptr,
                               s.key_mask_.data() + item * T, p, ctx + i * H + h * d, H);
-    }
+    });
   });
   team.barrier();
-  team.run([&] { layer.cross_attn.out.forward_share(ctx, n, y, team); });
+  team.run([&] { layer.cross_attn.out.forward_team(ctx, n, y, team); });
   team.barrier();
   emit(2, y);
   add_and_norm(layer.cross_attn_norm);
@@ -239,11 +233,12 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
 
   // Feed-forward: each member applies GELU to the columns it produced.
   team.run([&] {
-    const auto c = layer.ffn.intermediate.forward_share(x, n, ffn, team);
-    for (int64_t i = 0; i < n; ++i) kernels::gelu_erf(ffn + i * F + c.first, c.second - c.first);
+    layer.ffn.intermediate.forward_team(x, n, ffn, team, [&](int64_t c0, int64_t c1) {
+      for (int64_t i = 0; i < n; ++i) kernels::gelu_erf(ffn + i * F + c0, c1 - c0);
+    });
   });
   team.barrier();
-  team.run([&] { layer.ffn.output.forward_share(ffn, n, y, team); });
+  team.run([&] { layer.ffn.output.forward_team(ffn, n, y, team); });
   team.barrier();
   emit(4, y);
   add_and_norm(layer.final_norm);

@@ -21,6 +21,7 @@
 #include "model/random_weights.h"
 #include "model/text_encoder.h"
 #include "model/tts_model.h"
+#include "runtime/speech_stream.h"
 
 namespace speecht5 {
 namespace {
@@ -36,9 +37,12 @@ double ms_since(Clock::time_point start) {
 double packed_bytes(int64_t out, int64_t in, kernels::Precision p) {
   const int64_t rows = (out + kernels::kBlock - 1) / kernels::kBlock * kernels::kBlock;
   switch (p) {
-    case kernels::Precision::kFp32: return 4.0 * rows * in;
-    case kernels::Precision::kBf16: return 2.0 * rows * ((in + 1) / 2 * 2);
-    case kernels::Precision::kInt8: return 1.0 * rows * ((in + 3) / 4 * 4);
+    case kernels::Precision::kFp32:
+      return 4.0 * rows * in;
+    case kernels::Precision::kBf16:
+      return 2.0 * rows * ((in + 1) / 2 * 2);
+    case kernels::Precision::kInt8:
+      return 1.0 * rows * ((in + 3) / 4 * 4);
   }
   return 0;
 }
@@ -51,7 +55,8 @@ double decoder_step_bytes(const TtsConfig& c, kernels::Precision p) {
   const int64_t r = c.reduction_factor;
   double bytes = packed_bytes(U, M, p) + packed_bytes(H, U, p) + packed_bytes(H, H + S, p);
   for (int i = 1; i < c.speech_decoder_prenet_layers; ++i) bytes += packed_bytes(U, U, p);
-  bytes += c.decoder_layers * (6 * packed_bytes(H, H, p) + packed_bytes(F, H, p) + packed_bytes(H, F, p));
+  bytes += c.decoder_layers *
+           (6 * packed_bytes(H, H, p) + packed_bytes(F, H, p) + packed_bytes(H, F, p));
   bytes += packed_bytes(r * M, H, p) + packed_bytes(r, H, p);
   return bytes;
 }
@@ -77,13 +82,15 @@ struct Inputs {
 };
 
 Inputs make_inputs(const TtsConfig& c, int64_t tokens, int64_t batch) {
-  const std::vector<int64_t> ids =
-      make_test_tokens("test.tokens.full", tokens, c.vocab_size, kDefaultRandomSeed, c.eos_token_id);
+  const std::vector<int64_t> ids = make_test_tokens("test.tokens.full", tokens, c.vocab_size,
+                                                    kDefaultRandomSeed, c.eos_token_id);
   const Tensor speaker = make_test_tensor("test.speaker_embedding", {1, c.speaker_embedding_dim});
   Inputs in;
-  in.tokens = TokenBatch::from_sequences(std::vector<std::vector<int64_t>>(batch, ids), c.pad_token_id);
+  in.tokens =
+      TokenBatch::from_sequences(std::vector<std::vector<int64_t>>(batch, ids), c.pad_token_id);
   std::vector<float> rows;
-  for (int64_t b = 0; b < batch; ++b) rows.insert(rows.end(), speaker.data(), speaker.data() + speaker.numel());
+  for (int64_t b = 0; b < batch; ++b)
+    rows.insert(rows.end(), speaker.data(), speaker.data() + speaker.numel());
   in.speakers = Tensor::from_values({batch, c.speaker_embedding_dim}, rows);
   return in;
 }
@@ -140,27 +147,29 @@ StageTimes run_pipeline(const Models& m, const Inputs& in, int64_t steps) {
   return t;
 }
 
-// One utterance streamed: encoder, the decoder steps that produce the first chunk plus the
-// post-net's right context, the post-net over them, and the vocoder over the first chunk plus
-// its receptive field. Returns the wall time until those first samples exist.
-double time_to_first_audio(const Models& m, const Inputs& single, int64_t chunk_frames, int64_t max_steps) {
+// One utterance streamed as Synthesizer::synthesize_ids streams it: encoder, then decoder steps
+// whose frames go to a SpeechStream (post-net and HiFi-GAN on windows whose outputs are final),
+// until the first samples come out. Returns that wall time, or the whole run's if no sample
+// comes out within `max_steps`.
+double time_to_first_audio(const Models& m, const Inputs& single, int64_t chunk_frames,
+                           int64_t max_steps) {
   const TtsConfig& c = m.tts_config;
   const int64_t M = c.num_mel_bins, r = c.reduction_factor;
-  const int64_t postnet_context = c.speech_decoder_postnet_layers * (c.speech_decoder_postnet_kernel / 2);
-  const int64_t vocoder_frames = chunk_frames + m.vocoder.receptive_field_frames();
-  const int64_t need = std::max(vocoder_frames, chunk_frames + postnet_context);
-  const int64_t steps = std::min<int64_t>(max_steps, (need + r - 1) / r);
-  const int64_t frames = steps * r;
+  const int64_t radius =
+      static_cast<int64_t>(c.speech_decoder_postnet_layers) * (c.speech_decoder_postnet_kernel / 2);
+  const SpeechDecoder& decoder = m.tts.decoder();
   const auto start = Clock::now();
   const Tensor encoder_out = m.tts.encoder().forward(single.tokens);
-  std::vector<float> mel;
-  decode(m, single, encoder_out, steps, mel);
-  std::vector<float> post(mel.size());
-  m.tts.postnet().forward(mel.data(), 1, frames, post.data());
-  const int64_t vf = std::min(frames, vocoder_frames);
-  std::vector<float> wave(vf * m.vocoder.samples_per_frame());
-  m.vocoder.vocode(post.data(), 1, vf, wave.data());
-  (void)M;
+  DecoderState state =
+      decoder.start(encoder_out, single.tokens.key_mask(), single.speakers, max_steps);
+  SpeechStream stream(m.tts.postnet(), radius, m.vocoder, chunk_frames);
+  const std::vector<int> active{0};
+  std::vector<float> frames(M, 0.0f), feat(r * M), logits(r);
+  for (int64_t s = 0; s < max_steps; ++s) {
+    decoder.step(state, active, frames.data(), /*seed=*/0, feat.data(), logits.data(), nullptr);
+    if (!stream.push(feat.data(), r).empty()) break;
+    std::copy_n(feat.data() + (r - 1) * M, M, frames.data());
+  }
   return ms_since(start);
 }
 
@@ -168,15 +177,20 @@ double time_to_first_audio(const Models& m, const Inputs& single, int64_t chunk_
 
 void BenchmarkOptions::validate() const {
   auto positive = [](int64_t v, const char* name) {
-    if (v < 1) fail(ErrorCode::kInvalidArgument, std::string("bench: --") + name + " must be at least 1, got " + std::to_string(v));
+    if (v < 1)
+      fail(ErrorCode::kInvalidArgument,
+           std::string("bench: --") + name + " must be at least 1, got " + std::to_string(v));
   };
   positive(steps, "steps");
   positive(tokens, "tokens");
   positive(batch, "batch");
   positive(repeats, "repeats");
   positive(first_chunk_frames, "first-chunk");
-  if (threads < 0) fail(ErrorCode::kInvalidArgument, "bench: --threads must be at least 1, got " + std::to_string(threads));
-  if (tokens < 2) fail(ErrorCode::kInvalidArgument, "bench: --tokens must be at least 2 (text and eos)");
+  if (threads < 0)
+    fail(ErrorCode::kInvalidArgument,
+         "bench: --threads must be at least 1, got " + std::to_string(threads));
+  if (tokens < 2)
+    fail(ErrorCode::kInvalidArgument, "bench: --tokens must be at least 2 (text and eos)");
 }
 
 double process_cpu_ms() {
@@ -204,9 +218,11 @@ BenchmarkReport run_benchmark(const BenchmarkOptions& options) {
   report.load_ms = ms_since(start);
   const TtsConfig& c = models.tts_config;
   if (options.tokens > c.max_text_positions)
-    fail(ErrorCode::kInvalidArgument, "bench: --tokens exceeds max_text_positions (" + std::to_string(c.max_text_positions) + ")");
+    fail(ErrorCode::kInvalidArgument, "bench: --tokens exceeds max_text_positions (" +
+                                          std::to_string(c.max_text_positions) + ")");
   if (options.steps > c.max_speech_positions)
-    fail(ErrorCode::kInvalidArgument, "bench: --steps exceeds max_speech_positions (" + std::to_string(c.max_speech_positions) + ")");
+    fail(ErrorCode::kInvalidArgument, "bench: --steps exceeds max_speech_positions (" +
+                                          std::to_string(c.max_speech_positions) + ")");
 
   const Inputs inputs = make_inputs(c, options.tokens, options.batch);
   const Inputs single = make_inputs(c, options.tokens, 1);
@@ -227,7 +243,8 @@ BenchmarkReport run_benchmark(const BenchmarkOptions& options) {
       std::vector<float> mel;
       best_single = std::min(best_single, decode(models, single, enc, options.steps, mel));
     }
-    best_ttfa = std::min(best_ttfa, time_to_first_audio(models, single, options.first_chunk_frames, options.steps));
+    best_ttfa = std::min(
+        best_ttfa, time_to_first_audio(models, single, options.first_chunk_frames, options.steps));
   }
   report.peak_rss_mb = peak_rss_mb();  // before the probe's own 256 MB buffer
   const kernels::BandwidthResult bw = kernels::measure_read_bandwidth();
@@ -251,7 +268,8 @@ BenchmarkReport run_benchmark(const BenchmarkOptions& options) {
   report.decoder_floor_ms_per_step = step_bytes / (bw.gb_per_s * 1e9) * 1e3;
   if (options.batch > 1) {
     report.single_stream_ms_per_step = best_single / options.steps;
-    report.batch_speedup = options.batch * report.single_stream_ms_per_step / report.decoder_ms_per_step;
+    report.batch_speedup =
+        options.batch * report.single_stream_ms_per_step / report.decoder_ms_per_step;
   }
   report.decoder_cpu_share = best.decoder_cpu / (best.decoder * report.threads);
   return report;
@@ -293,10 +311,12 @@ std::string BenchmarkReport::to_json() const {
 std::string BenchmarkReport::to_text() const {
   char buf[2048];
   std::snprintf(buf, sizeof(buf),
-                "speecht5 bench: %s, %d thread(s), isa %s, batch %lld, %lld tokens, %lld steps (%.2f s of audio per utterance)\n"
+                "speecht5 bench: %s, %d thread(s), isa %s, batch %lld, %lld tokens, %lld steps "
+                "(%.2f s of audio per utterance)\n"
                 "  load (random weights + packing)  %9.1f ms\n"
                 "  encoder                          %9.1f ms\n"
-                "  decoder                          %9.3f ms/step  (floor %.3f ms/step = %.1f MB at %.1f GB/s; %.2fx;"
+                "  decoder                          %9.3f ms/step  (floor %.3f ms/step = %.1f MB "
+                "at %.1f GB/s; %.2fx;"
                 " CPU busy %.0f%% of %d thread(s))\n"
                 "  post-net                         %9.1f ms\n"
                 "  vocoder                          %9.1f ms  (RTF %.3f)\n"
@@ -307,11 +327,13 @@ std::string BenchmarkReport::to_text() const {
                 static_cast<long long>(options.batch), static_cast<long long>(options.tokens),
                 static_cast<long long>(options.steps), audio_seconds, load_ms, encoder_ms,
                 decoder_ms_per_step, decoder_floor_ms_per_step, decoder_step_mb, bandwidth_gb_s,
-                decoder_ms_per_step / decoder_floor_ms_per_step, 100 * decoder_cpu_share, threads, postnet_ms, vocoder_ms, vocoder_rtf,
-                total_ms, rtf, time_to_first_audio_ms, peak_rss_mb);
+                decoder_ms_per_step / decoder_floor_ms_per_step, 100 * decoder_cpu_share, threads,
+                postnet_ms, vocoder_ms, vocoder_rtf, total_ms, rtf, time_to_first_audio_ms,
+                peak_rss_mb);
   std::string text = buf;
   if (options.batch > 1) {
-    std::snprintf(buf, sizeof(buf), "  batch-1 step in the same run     %9.3f ms/step  (batch throughput %.2fx)\n",
+    std::snprintf(buf, sizeof(buf),
+                  "  batch-1 step in the same run     %9.3f ms/step  (batch throughput %.2fx)\n",
                   single_stream_ms_per_step, batch_speedup);
     text += buf;
   }
