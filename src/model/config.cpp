@@ -48,7 +48,8 @@ void TtsConfig::validate() const {
           "hidden_size must be divisible by decoder_attention_heads");
   require(encoder_layers >= 0 && decoder_layers >= 0, "layer counts must not be negative");
   require(encoder_ffn_dim > 0 && decoder_ffn_dim > 0, "FFN dims must be positive");
-  require(num_mel_bins > 0 && reduction_factor > 0, "num_mel_bins and reduction_factor must be positive");
+  require(num_mel_bins > 0 && reduction_factor > 0,
+          "num_mel_bins and reduction_factor must be positive");
   require(speaker_embedding_dim > 0, "speaker_embedding_dim must be positive");
   require(max_text_positions > 0 && max_speech_positions > 0, "max positions must be positive");
   require(encoder_max_relative_position > 0, "encoder_max_relative_position must be positive");

@@ -54,7 +54,7 @@ SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
   const int64_t r = config.reduction_factor;
   feat_out_ = w.linear("speech_decoder_postnet.feat_out", r * config.num_mel_bins, H);
   prob_out_ = w.linear("speech_decoder_postnet.prob_out", r, H);
-  step_weight_bytes_ = feat_out_.weight_bytes() + prob_out_.weight_bytes();
+  step_weight_bytes_ = prenet_.weight_bytes() + feat_out_.weight_bytes() + prob_out_.weight_bytes();
   for (const Layer& layer : layers_)
     for (const kernels::Linear* linear :
          {&layer.self_attn.q, &layer.self_attn.k, &layer.self_attn.v, &layer.self_attn.out,
@@ -114,18 +114,18 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   float* spk = s.active_speakers_.data();  // speaker rows of the active items, packed
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(spk + i * S, s.speakers_.data() + active[i] * S, sizeof(float) * S);
-  prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch);
   auto emit = [&](const std::string& name, const float* data, int64_t width) {
     for (int64_t i = 0; i < n; ++i)
       observer(name, step, active[i], Tensor::view(data + i * width, {width}, nullptr));
   };
-  if (observer) emit("prenet_out", x, H);
 
-  // The layers and the output heads in one team: ~11 barriers per layer instead of a fork/join
-  // per matrix product (kernels/team.h).
+  // The whole step in one team: ~11 barriers per layer instead of a fork/join per matrix
+  // product (kernels/team.h).
   const int members = kernels::threads_for(step_weight_bytes_, 0);
   s.ensure_probs(members);
   kernels::run_team(members, [&](const kernels::Team& team) {
+    prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team);
+    if (observer && team.leader()) team.run([&] { emit("prenet_out", x, H); });
     for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
     team.run([&] {
       feat_out_.forward_team(x, n, feat, team);

@@ -28,46 +28,63 @@ int64_t SpeechDecoderPrenet::scratch_floats(int64_t n) const {
               config_.speaker_embedding_dim);
 }
 
-void SpeechDecoderPrenet::dropout(float* x, int64_t n, int64_t pos, int layer,
-                                  uint64_t seed) const {
-  const int units = config_.speech_decoder_prenet_units;
-  const double p = config_.speech_decoder_prenet_dropout;
-  thread_local std::vector<uint8_t> keep;
-  keep.resize(units);
-  prenet_keep_row(seed, pos, layer, config_.speech_decoder_prenet_layers, units, p, keep.data());
-  const float divisor = prenet_keep_divisor(p);
-  for (int64_t i = 0; i < n; ++i)
-    for (int u = 0; u < units; ++u) {
-      float& v = x[i * units + u];
-      v = keep[u] ? v / divisor : 0.0f;
-    }
+int64_t SpeechDecoderPrenet::weight_bytes() const {
+  int64_t bytes = final_layer_.weight_bytes() + speaker_layer_.weight_bytes();
+  for (const kernels::Linear& layer : layers_) bytes += layer.weight_bytes();
+  return bytes;
 }
 
 void SpeechDecoderPrenet::forward(const float* frames, int64_t n, int64_t pos, uint64_t seed,
-                                  const float* speakers, float* out, float* scratch) const {
+                                  const float* speakers, float* out, float* scratch,
+                                  const kernels::Team& team) const {
   const int64_t units = config_.speech_decoder_prenet_units;
   const int64_t H = config_.hidden_size, S = config_.speaker_embedding_dim;
+  const int layers = config_.speech_decoder_prenet_layers;
+  const double p = config_.speech_decoder_prenet_dropout;
+  const float divisor = prenet_keep_divisor(p);
   float* a = scratch;
   float* b = a + n * units;
   float* cat = b + n * units;  // [n, H + S]
+  // Every member draws the (cheap) keep masks itself rather than wait for one at a barrier.
+  thread_local std::vector<uint8_t> keep;
   const float* in = frames;
-  for (size_t l = 0; l < layers_.size(); ++l) {
+  for (int l = 0; l < static_cast<int>(layers_.size()); ++l) {
     float* y = (l % 2 == 0) ? a : b;
-    layers_[l].forward(in, n, y);
-    kernels::relu(y, n * units);
-    dropout(y, n, pos, static_cast<int>(l), seed);
+    team.run([&] {
+      keep.resize(units);
+      prenet_keep_row(seed, pos, l, layers, units, p, keep.data());
+      // relu, then the seeded dropout (always on, as in the reference), on this member's columns.
+      layers_[l].forward_team(in, n, y, team, [&](int64_t c0, int64_t c1) {
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t u = c0; u < c1; ++u) {
+            const float v = y[i * units + u] > 0.0f ? y[i * units + u] : 0.0f;  // kernels::relu
+            y[i * units + u] = keep[u] ? v / divisor : 0.0f;
+          }
+      });
+    });
+    team.barrier();
     in = y;
   }
-  // final_layer writes [n, H]; spread its rows into the concat buffer next to the speaker.
-  final_layer_.forward(in, n, out);
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = cat + i * (H + S);
-    std::memcpy(row, out + i * H, sizeof(float) * H);
-    add_scaled_sinusoid(pos, H, alpha_, row);
-    std::memcpy(row + H, speakers + i * S, sizeof(float) * S);
-  }
-  speaker_layer_.forward(cat, n, out);
-  kernels::relu(out, n * H);
+  // final_layer's rows go into the concat buffer, + alpha·pe[pos], next to the speaker.
+  team.run([&] {
+    thread_local std::vector<float> pe;
+    pe.resize(H);
+    final_layer_.forward_team(in, n, out, team, [&](int64_t c0, int64_t c1) {
+      sinusoid_columns(pos, H, c0, c1, pe.data());
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t c = c0; c < c1; ++c) cat[i * (H + S) + c] = out[i * H + c] + alpha_ * pe[c];
+    });
+    if (team.leader())
+      for (int64_t i = 0; i < n; ++i)
+        std::memcpy(cat + i * (H + S) + H, speakers + i * S, sizeof(float) * S);
+  });
+  team.barrier();
+  team.run([&] {
+    speaker_layer_.forward_team(cat, n, out, team, [&](int64_t c0, int64_t c1) {
+      for (int64_t i = 0; i < n; ++i) kernels::relu(out + i * H + c0, c1 - c0);
+    });
+  });
+  team.barrier();
 }
 
 }  // namespace speecht5

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/linear.h"
+#include "kernels/team.h"
 #include "model/config.h"
 #include "model/weight_reader.h"
 
@@ -19,13 +20,13 @@ class SpeechDecoderPrenet {
   // frames [n, M]: decoder input at position `pos` for n items (all-zero at pos 0); speakers
   // [n, S], already L2-normalised; out [n, H]. The dropout mask of (seed, pos) is shared by all
   // items. `scratch` must hold scratch_floats(n) floats.
+  // Inside run_team (kernels/team.h), every member calling it; ends with a barrier.
   void forward(const float* frames, int64_t n, int64_t pos, uint64_t seed, const float* speakers,
-               float* out, float* scratch) const;
+               float* out, float* scratch, const kernels::Team& team) const;
   int64_t scratch_floats(int64_t n) const;
+  int64_t weight_bytes() const;  // streamed per forward
 
  private:
-  void dropout(float* x, int64_t n, int64_t pos, int layer, uint64_t seed) const;
-
   TtsConfig config_;
   std::vector<kernels::Linear> layers_;
   kernels::Linear final_layer_;
