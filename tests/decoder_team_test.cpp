@@ -87,20 +87,6 @@ TEST(DecoderTeamTest, SinusoidColumnsEqualTheirSliceOfTheRow) {
   }
 }
 
-TEST(DecoderTeamTest, SinusoidColumnsEqualTheirSliceOfTheRow) {
-  const int64_t dim = 768;
-  std::vector<float> row(dim);
-  sinusoid_row(37, dim, row.data());
-  for (auto [begin, end] :
-       {std::pair<int64_t, int64_t>{0, 16}, {16, 48}, {3, 10}, {761, 768}, {0, 768}}) {
-    std::vector<float> part(dim, -7.0f);
-    sinusoid_columns(37, dim, begin, end, part.data());
-    for (int64_t c = 0; c < dim; ++c)
-      EXPECT_EQ(part[c], (c >= begin && c < end) ? row[c] : -7.0f)
-          << begin << ".." << end << " @" << c;
-  }
-}
-
 // 3 members on 2 cores also covers uneven splits (12 heads, 16-output blocks).
 INSTANTIATE_TEST_SUITE_P(Teams, DecoderTeamTest, ::testing::Values(2, 3));
 
