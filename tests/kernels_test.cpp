@@ -266,6 +266,35 @@ TEST(KernelsTest, ThreadCountDoesNotChangeResults) {
   set_num_threads(saved);
 }
 
+TEST(KernelsTest, BlockPairingDoesNotChangeResults) {
+  // Rows > 4 go through two-block tiles where two adjacent blocks fall in one thread's range,
+  // and one-block tiles otherwise: both must give the same bits. 51 blocks split over 2 or 3
+  // threads pair them differently; a tiny slice of one block ends the output.
+  const int saved = num_threads();
+  for (int64_t rows : {5, 8, 13})
+    for (Isa isa : test::supported_isas()) {
+      test::IsaScope scope(isa);
+      const Problem p{rows, 200, 51 * 16 - 3};
+      const auto x = random_values(p.rows * p.in, 17), w = random_values(p.out * p.in, 18, 0.05f);
+      const auto bias = random_values(p.out, 19, 0.1f);
+      for (Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+        Linear linear(to_tensor(w, {p.out, p.in}), to_tensor(bias, {p.out}), precision);
+        std::vector<std::vector<float>> results;
+        for (int threads : {1, 2, 3}) {
+          set_num_threads(threads);
+          std::vector<float> y(p.rows * p.out);
+          linear.forward(x.data(), p.rows, y.data());
+          results.push_back(y);
+        }
+        EXPECT_EQ(results[0], results[1])
+            << precision_name(precision) << " " << isa_name(isa) << " rows " << rows;
+        EXPECT_EQ(results[0], results[2])
+            << precision_name(precision) << " " << isa_name(isa) << " rows " << rows;
+      }
+    }
+  set_num_threads(saved);
+}
+
 TEST(KernelsTest, OptionNamesAndErrors) {
   EXPECT_EQ(parse_precision("bf16"), Precision::kBf16);
   EXPECT_EQ(precision_name(Precision::kInt8), "int8");

@@ -146,68 +146,192 @@ void rows_bf16(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0)
 }
 
 template <int R>
+void finish_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0,
+                 const __m512i* acc);
+
+template <int R>
 void rows_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
   __m512i out[R];
   tile_int8<R>(w.data.as<int8_t>() + b * w.k_padded * kBlock, w.k_padded / 4,
                static_cast<const int8_t*>(a.x) + r0 * a.ldx, a.ldx, out);
+  finish_int8<R>(w, a, b, r0, out);
+}
+
+// Two adjacent blocks (32 outputs) sharing every broadcast of x. With many rows a one-block
+// tile issues one broadcast (and for int8 one xor) per row per weight vector and is bound by
+// those, not by the dot products; sharing them across two weight vectors halves that. Only for
+// R > 4, where the one-block tile has a single accumulator chain per row (unroll<R>() == 1), so
+// both tiles add in the same order and give the same bits whichever a block goes through.
+template <int R>
+void pair_f32(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
+  static_assert(unroll<R>() == 1);
+  const int64_t stride = w.k_padded * kBlock;
+  const float* w0 = w.data.as<float>() + b * stride;
+  const float* w1 = w0 + stride;
+  const float* x = static_cast<const float*>(a.x) + r0 * a.ldx;
+  __m512 acc0[R], acc1[R];
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < w.in; ++k) {
+    const __m512 v0 = _mm512_load_ps(w0 + k * kBlock), v1 = _mm512_load_ps(w1 + k * kBlock);
+    for (int r = 0; r < R; ++r) {
+      const __m512 xb = _mm512_set1_ps(x[r * a.ldx + k]);
+      acc0[r] = _mm512_fmadd_ps(xb, v0, acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(xb, v1, acc1[r]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    store_row(a, w, b, r0 + r, acc0[r]);
+    store_row(a, w, b + 1, r0 + r, acc1[r]);
+  }
+}
+
+template <int R>
+void pair_bf16(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
+  static_assert(unroll<R>() == 1);
+  const int64_t stride = w.k_padded * kBlock;
+  const uint16_t* w0 = w.data.as<uint16_t>() + b * stride;
+  const uint16_t* w1 = w0 + stride;
+  const uint16_t* x = static_cast<const uint16_t*>(a.x) + r0 * a.ldx;
+  __m512 acc0[R], acc1[R];
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < w.k_padded / 2; ++p) {
+    const __m512bh v0 = (__m512bh)_mm512_load_si512(w0 + p * 2 * kBlock);
+    const __m512bh v1 = (__m512bh)_mm512_load_si512(w1 + p * 2 * kBlock);
+    for (int r = 0; r < R; ++r) {
+      const __m512bh xb = (__m512bh)broadcast_u32(x + r * a.ldx + 2 * p);
+      acc0[r] = _mm512_dpbf16_ps(acc0[r], xb, v0);
+      acc1[r] = _mm512_dpbf16_ps(acc1[r], xb, v1);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    store_row(a, w, b, r0 + r, acc0[r]);
+    store_row(a, w, b + 1, r0 + r, acc1[r]);
+  }
+}
+
+template <int R>
+void finish_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0,
+                 const __m512i* acc) {
   const __m512i comp = _mm512_load_si512(w.compensation.as<int32_t>() + b * kBlock);
   const __m512 wscale = _mm512_load_ps(w.scales.as<float>() + b * kBlock);
   for (int r = 0; r < R; ++r) {
-    const __m512 exact = _mm512_cvtepi32_ps(_mm512_sub_epi32(out[r], comp));
+    const __m512 exact = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r], comp));
     const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(a.x_scales[r0 + r]), wscale);
     store_row(a, w, b, r0 + r, _mm512_mul_ps(exact, scale));
   }
 }
 
-template <template <int> class Rows>
-void run_blocks(const PackedWeights& w, const GemmArgs& a) {
-  for (int64_t b = a.block_begin; b < a.block_end; ++b) {
-    int64_t r = 0;
-    for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::run(w, a, b, r);
-    switch (a.rows - r) {
-      case 7:
-        Rows<7>::run(w, a, b, r);
-        break;
-      case 6:
-        Rows<6>::run(w, a, b, r);
-        break;
-      case 5:
-        Rows<5>::run(w, a, b, r);
-        break;
-      case 4:
-        Rows<4>::run(w, a, b, r);
-        break;
-      case 3:
-        Rows<3>::run(w, a, b, r);
-        break;
-      case 2:
-        Rows<2>::run(w, a, b, r);
-        break;
-      case 1:
-        Rows<1>::run(w, a, b, r);
-        break;
-      default:
-        break;
+template <int R>
+void pair_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
+  const int64_t stride = w.k_padded * kBlock;
+  const int8_t* w0 = w.data.as<int8_t>() + b * stride;
+  const int8_t* w1 = w0 + stride;
+  const int8_t* x = static_cast<const int8_t*>(a.x) + r0 * a.ldx;
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
+  __m512i acc0[R], acc1[R];
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < w.k_padded / 4; ++q) {
+    const __m512i v0 = _mm512_load_si512(w0 + q * 4 * kBlock),
+                  v1 = _mm512_load_si512(w1 + q * 4 * kBlock);
+    for (int r = 0; r < R; ++r) {
+      const __m512i xb = _mm512_xor_si512(broadcast_u32(x + r * a.ldx + 4 * q), flip);
+      acc0[r] = _mm512_dpbusd_epi32(acc0[r], xb, v0);
+      acc1[r] = _mm512_dpbusd_epi32(acc1[r], xb, v1);
     }
+  }
+  finish_int8<R>(w, a, b, r0, acc0);
+  finish_int8<R>(w, a, b + 1, r0, acc1);
+}
+
+template <template <int> class Rows>
+void rows_tail(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+  switch (a.rows - r) {
+    case 7:
+      Rows<7>::one(w, a, b, r);
+      break;
+    case 6:
+      Rows<6>::one(w, a, b, r);
+      break;
+    case 5:
+      Rows<5>::one(w, a, b, r);
+      break;
+    case 4:
+      Rows<4>::one(w, a, b, r);
+      break;
+    case 3:
+      Rows<3>::one(w, a, b, r);
+      break;
+    case 2:
+      Rows<2>::one(w, a, b, r);
+      break;
+    case 1:
+      Rows<1>::one(w, a, b, r);
+      break;
+    default:
+      break;
   }
 }
 
+template <template <int> class Rows>
+void rows_tail_pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+  switch (a.rows - r) {
+    case 7:
+      Rows<7>::pair(w, a, b, r);
+      break;
+    case 6:
+      Rows<6>::pair(w, a, b, r);
+      break;
+    case 5:
+      Rows<5>::pair(w, a, b, r);
+      break;
+    default:
+      rows_tail<Rows>(w, a, b, r);
+      rows_tail<Rows>(w, a, b + 1, r);
+  }
+}
+
+template <template <int> class Rows>
+void run_blocks(const PackedWeights& w, const GemmArgs& a) {
+  int64_t b = a.block_begin;
+  if (a.rows > 4)
+    for (; b + 1 < a.block_end; b += 2) {
+      int64_t r = 0;
+      for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::pair(w, a, b, r);
+      rows_tail_pair<Rows>(w, a, b, r);
+    }
+  for (; b < a.block_end; ++b) {
+    int64_t r = 0;
+    for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::one(w, a, b, r);
+    rows_tail<Rows>(w, a, b, r);
+  }
+}
+
+// Rows<R>::one computes one block for R rows, ::pair two adjacent blocks (R > 4 only).
 template <int R>
 struct F32 {
-  static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+  static void one(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
     rows_f32<R>(w, a, b, r);
+  }
+  static void pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+    if constexpr (R > 4) pair_f32<R>(w, a, b, r);
   }
 };
 template <int R>
 struct Bf16 {
-  static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+  static void one(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
     rows_bf16<R>(w, a, b, r);
+  }
+  static void pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+    if constexpr (R > 4) pair_bf16<R>(w, a, b, r);
   }
 };
 template <int R>
 struct Int8 {
-  static void run(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+  static void one(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
     rows_int8<R>(w, a, b, r);
+  }
+  static void pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+    if constexpr (R > 4) pair_int8<R>(w, a, b, r);
   }
 };
 

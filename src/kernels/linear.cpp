@@ -132,12 +132,15 @@ void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Tea
   GemmArgs args;
   // Every member converts the activations into its own scratch: cheaper than a barrier.
   const GemmFn fn = prepare(x, rows, y, args);
-  team.for_each_dynamic(w.blocks, [&](int64_t block) {
+  // Two blocks per item: the kernels share each activation broadcast across a pair when many
+  // rows make them compute-bound (gemv_avx512.cpp).
+  team.for_each_dynamic((w.blocks + 1) / 2, [&](int64_t pair) {
     GemmArgs part = args;
-    part.block_begin = block;
-    part.block_end = block + 1;
+    part.block_begin = 2 * pair;
+    part.block_end = std::min(2 * pair + 2, w.blocks);
     fn(w, part);
-    if (done != nullptr) done(ctx, block * kBlock, std::min((block + 1) * kBlock, out_));
+    if (done != nullptr)
+      done(ctx, part.block_begin * kBlock, std::min(part.block_end * kBlock, out_));
   });
 }
 
