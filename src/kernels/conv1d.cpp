@@ -17,6 +17,8 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "kernels/bf16_convert.h"
+#include "kernels/packed_weights.h"
 
 namespace speecht5::kernels {
 namespace {
@@ -33,6 +35,7 @@ using ShapeKey = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, floa
 // calls (fresh allocations would page-fault on every call).
 struct ThreadBuffers {
   std::vector<float> edge_in, edge_out;
+  std::vector<uint16_t> bf16_in;  // a tile's (or a whole signal's) input rounded to bf16
   void* scratch = nullptr;
   size_t scratch_size = 0;
   ~ThreadBuffers() { std::free(scratch); }
@@ -77,7 +80,35 @@ void to_time_first(const float* x, int64_t batch, int64_t channels, int64_t time
         out[(b * time + t) * channels + c] = x[(b * channels + c) * time + t];
 }
 
+// x [rows, channels] → out [window, channels] in bf16: rows first..first+window of x, zeros
+// where they fall outside [0, rows) (the convolution's zero padding).
+void window_to_bf16(const float* x, int64_t rows, int64_t channels, int64_t first, int64_t window,
+                    uint16_t* out) {
+  const int64_t lo = std::clamp<int64_t>(first, 0, rows);
+  const int64_t hi = std::clamp<int64_t>(first + window, 0, rows);
+  if (hi <= lo) {
+    std::fill(out, out + window * channels, uint16_t{0});
+    return;
+  }
+  std::fill(out, out + (lo - first) * channels, uint16_t{0});
+  convert_to_bf16(x + lo * channels, (hi - lo) * channels, out + (lo - first) * channels);
+  std::fill(out + (hi - first) * channels, out + window * channels, uint16_t{0});
+}
+
 }  // namespace
+
+ConvPrecision conv_precision_for(Precision precision) {
+  return precision == Precision::kFp32 ? ConvPrecision::kFp32 : ConvPrecision::kBf16;
+}
+
+bool bf16_convolution_supported() {
+  static const bool supported = [] {
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+    return (isa & bf16) == bf16;
+  }();
+  return supported;
+}
 
 struct Conv1d::Impl {
   bool transposed = false;
@@ -85,11 +116,13 @@ struct Conv1d::Impl {
   Tensor bias;
   int64_t in = 0, out = 0, k = 0, stride = 1, padding = 0, dilation = 1;
   SignalLayout layout = SignalLayout::kChannelsFirst;
+  bool bf16 = false;  // bf16 weights and inputs (the primitives' types)
 
   struct Entry {
     dnnl::primitive primitive;
     dnnl::memory weights;  // in the format this primitive wants
     dnnl::memory::desc scratchpad;
+    std::string implementation;  // oneDNN's name for it
   };
   std::mutex mutex;
   std::map<ShapeKey, std::shared_ptr<const Entry>> cache;  // null: oneDNN refused it
@@ -98,6 +131,10 @@ struct Conv1d::Impl {
 
   int64_t out_length(int64_t t) const {
     return transposed ? (t - 1) * stride - 2 * padding + k : t + 2 * padding - dilation * (k - 1);
+  }
+
+  dnnl::memory::data_type src_type() const {
+    return bf16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
   }
 
   dnnl::memory::format_tag activation_tag() const {
@@ -136,9 +173,9 @@ struct Conv1d::Impl {
   Entry make_entry(const Geometry& g, const ConvEpilogue& epilogue) {
     using namespace dnnl;
     using dt = memory::data_type;
-    const memory::desc src_md({g.batch, in, g.src_len}, dt::f32, activation_tag());
+    const memory::desc src_md({g.batch, in, g.src_len}, src_type(), activation_tag());
     const memory::desc dst_md({g.batch, out, dst_len(g)}, dt::f32, activation_tag());
-    const memory::desc weights_md({out, in, k}, dt::f32, memory::format_tag::any);
+    const memory::desc weights_md({out, in, k}, src_type(), memory::format_tag::any);
     const memory::desc bias_md({out}, dt::f32, memory::format_tag::x);
     post_ops ops;
     if (epilogue.accumulate) ops.append_sum(1.0f);
@@ -159,9 +196,10 @@ struct Conv1d::Impl {
                                : deconvolution_forward::desc(kind, alg, src_md, weights_md, bias_md,
                                                              dst_md, {stride}, pl, pr);
       deconvolution_forward::primitive_desc pd(desc, attr, cpu_engine());
-      log::debug("conv_transpose1d ", in, "->", out, " k", k, " T", g.src_len, ": ",
-                 pd.impl_info_str());
+      log::debug("conv_transpose1d ", in, "->", out, " k", k, " T", g.src_len,
+                 bf16 ? " bf16: " : ": ", pd.impl_info_str());
       entry.primitive = deconvolution_forward(pd);
+      entry.implementation = pd.impl_info_str();
       entry.weights = weights_in_format(pd.weights_desc());
       entry.scratchpad = pd.scratchpad_desc();
     } else {
@@ -172,9 +210,10 @@ struct Conv1d::Impl {
                                : convolution_forward::desc(kind, alg, src_md, weights_md, bias_md,
                                                            dst_md, {1}, dil, pl, pr);
       convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
-      log::debug("conv1d ", in, "->", out, " k", k, " d", dilation, " T", g.src_len, ": ",
-                 pd.impl_info_str());
+      log::debug("conv1d ", in, "->", out, " k", k, " d", dilation, " T", g.src_len,
+                 bf16 ? " bf16: " : ": ", pd.impl_info_str());
       entry.primitive = convolution_forward(pd);
+      entry.implementation = pd.impl_info_str();
       entry.weights = weights_in_format(pd.weights_desc());
       entry.scratchpad = pd.scratchpad_desc();
     }
@@ -219,10 +258,17 @@ struct Conv1d::Impl {
     const Geometry g{batch, time, padding, padding};
     const auto entry = entry_for(g, ep);
     if (!entry) return false;
-    const memory::desc src_md({batch, in, time}, memory::data_type::f32, activation_tag());
+    const memory::desc src_md({batch, in, time}, src_type(), activation_tag());
     const memory::desc dst_md({batch, out, dst_len(g)}, memory::data_type::f32, activation_tag());
+    void* src = const_cast<float*>(x);
+    if (bf16) {
+      std::vector<uint16_t>& rounded = thread_buffers().bf16_in;
+      rounded.resize(batch * in * time);
+      convert_to_bf16(x, batch * in * time, rounded.data());
+      src = rounded.data();
+    }
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<float*>(x))},
+        {DNNL_ARG_SRC, memory(src_md, cpu_engine(), src)},
         {DNNL_ARG_WEIGHTS, entry->weights},
         {DNNL_ARG_DST, memory(dst_md, cpu_engine(), y)}};
     if (!bias.empty()) args.emplace(DNNL_ARG_BIAS, bias_memory());
@@ -282,7 +328,7 @@ bool Conv1d::Impl::run_tiled(const float* x, int64_t batch, int64_t time, float*
   const int64_t tout = out_length(time);
   const int64_t tiles_per_item = (tout + t.out_tile - 1) / t.out_tile;
   const int64_t jobs = batch * tiles_per_item;
-  const memory::desc src_md({1, in, t.in_window}, memory::data_type::f32, activation_tag());
+  const memory::desc src_md({1, in, t.in_window}, src_type(), activation_tag());
   const memory::desc dst_md({1, out, t.out_tile}, memory::data_type::f32, activation_tag());
   const memory bias_mem = bias_memory();
 
@@ -293,8 +339,12 @@ bool Conv1d::Impl::run_tiled(const float* x, int64_t batch, int64_t time, float*
     ThreadBuffers& buffers = thread_buffers();
     const int64_t o0 = n * t.out_tile;
     const int64_t i0 = n * t.in_step + t.in_offset, i1 = i0 + t.in_window;
-    const float* src_ptr = xb + i0 * in;
-    if (i0 < 0 || i1 > time) {
+    const void* src_ptr = xb + i0 * in;
+    if (bf16) {
+      buffers.bf16_in.resize(t.in_window * in);
+      window_to_bf16(xb, time, in, i0, t.in_window, buffers.bf16_in.data());
+      src_ptr = buffers.bf16_in.data();
+    } else if (i0 < 0 || i1 > time) {
       // Zero samples outside the signal: the padding of the whole-signal convolution.
       buffers.edge_in.assign(t.in_window * in, 0.0f);
       const int64_t lo = std::max<int64_t>(i0, 0), hi = std::min(i1, time);
@@ -311,7 +361,7 @@ bool Conv1d::Impl::run_tiled(const float* x, int64_t batch, int64_t time, float*
       dst_ptr = buffers.edge_out.data();
     }
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<float*>(src_ptr))},
+        {DNNL_ARG_SRC, memory(src_md, cpu_engine(), const_cast<void*>(src_ptr))},
         {DNNL_ARG_WEIGHTS, entry->weights},
         {DNNL_ARG_DST, memory(dst_md, cpu_engine(), dst_ptr)},
         {DNNL_ARG_SCRATCHPAD, buffers.scratchpad(entry->scratchpad)}};
@@ -357,8 +407,21 @@ void check_conv_args(const Tensor& weight, const Tensor& bias, int64_t bias_size
 
 }  // namespace
 
+namespace {
+
+bool use_bf16(ConvPrecision precision, const char* what, const Shape& shape) {
+  if (precision != ConvPrecision::kBf16) return false;
+  if (bf16_convolution_supported()) return true;
+  log::debug(what, " ", shape_to_string(shape),
+             ": no native bf16 convolution on this CPU (oneDNN ISA below avx512_core_bf16); "
+             "running in float32");
+  return false;
+}
+
+}  // namespace
+
 Conv1d Conv1d::conv(Tensor weight, Tensor bias, int64_t padding, int64_t dilation,
-                    SignalLayout layout) {
+                    SignalLayout layout, ConvPrecision precision) {
   check_conv_args(weight, bias, weight.rank() == 3 ? weight.dim(0) : 0, "Conv1d");
   if (padding < 0 || dilation < 1) fail(ErrorCode::kModel, "Conv1d: bad padding/dilation");
   Conv1d c;
@@ -370,13 +433,14 @@ Conv1d Conv1d::conv(Tensor weight, Tensor bias, int64_t padding, int64_t dilatio
   m.padding = padding;
   m.dilation = dilation;
   m.layout = layout;
+  m.bf16 = use_bf16(precision, "Conv1d", weight.shape());
   m.weight = std::move(weight);
   m.bias = std::move(bias);
   return c;
 }
 
 Conv1d Conv1d::transposed(Tensor weight, Tensor bias, int64_t stride, int64_t padding,
-                          SignalLayout layout) {
+                          SignalLayout layout, ConvPrecision precision) {
   check_conv_args(weight, bias, weight.rank() == 3 ? weight.dim(1) : 0, "ConvTranspose1d");
   if (padding < 0 || stride < 1) fail(ErrorCode::kModel, "ConvTranspose1d: bad stride/padding");
   Conv1d c;
@@ -389,6 +453,7 @@ Conv1d Conv1d::transposed(Tensor weight, Tensor bias, int64_t stride, int64_t pa
   m.stride = stride;
   m.padding = padding;
   m.layout = layout;
+  m.bf16 = use_bf16(precision, "ConvTranspose1d", weight.shape());
   m.weight = std::move(weight);
   m.bias = std::move(bias);
   return c;
@@ -399,8 +464,19 @@ int64_t Conv1d::in_channels() const { return impl_->in; }
 int64_t Conv1d::out_channels() const { return impl_->out; }
 int64_t Conv1d::kernel_size() const { return impl_->k; }
 SignalLayout Conv1d::layout() const { return impl_->layout; }
+ConvPrecision Conv1d::precision() const {
+  return impl_->bf16 ? ConvPrecision::kBf16 : ConvPrecision::kFp32;
+}
 int64_t Conv1d::output_length(int64_t input_length) const {
   return impl_->out_length(input_length);
+}
+
+std::vector<std::string> Conv1d::implementations() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<std::string> names;
+  for (const auto& [key, entry] : impl_->cache)
+    if (entry) names.push_back(entry->implementation);
+  return names;
 }
 
 void Conv1d::forward(const float* x, int64_t batch, int64_t time, float* y,
@@ -455,6 +531,18 @@ void Conv1d::forward_reference(const float* x, int64_t batch, int64_t time, floa
     xc = xin.data();
   }
   const float* w = m.weight.data();
+  std::vector<float> w_rounded;
+  if (m.bf16) {
+    // Products of bf16 values are exact in float32, so this differs from the oneDNN kernel only
+    // in the order of the float32 sums.
+    auto round = [](float v) { return bf16_to_float(float_to_bf16(v)); };
+    if (xin.empty()) xin.assign(x, x + batch * m.in * time);
+    for (float& v : xin) v = round(v);
+    xc = xin.data();
+    w_rounded.resize(m.weight.numel());
+    for (int64_t j = 0; j < m.weight.numel(); ++j) w_rounded[j] = round(w[j]);
+    w = w_rounded.data();
+  }
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t o = 0; o < m.out; ++o) {
