@@ -13,6 +13,7 @@
 #include "model/hifigan.h"
 #include "model/random_weights.h"
 #include "model/tts_model.h"
+#include "runtime/synthesizer.h"
 #include "runtime/generator.h"
 #include "support/fixture_compare.h"
 #include "support/fixtures.h"
@@ -144,6 +145,20 @@ TEST(PrecisionTest, Bf16Vocoder) {
     const auto fx = io::TensorStore::open(test::fixture(c.fixture));
     expect_close(v.vocode(fx.get_f32(c.mel)), fx.get_f32("waveform"),
                  std::string(c.fixture) + " bf16 vocoder waveform", c.max_rel_l2, c.min_pcc);
+  }
+}
+
+// The model precision picks the vocoder's: bf16 convolutions for bf16 and int8.
+TEST(PrecisionTest, SynthesizerVocoderPrecision) {
+  const ConvPrecision bf16 =
+      kernels::bf16_convolution_supported() ? ConvPrecision::kBf16 : ConvPrecision::kFp32;
+  for (const auto& [precision, expected] :
+       {std::pair{Precision::kFp32, ConvPrecision::kFp32}, std::pair{Precision::kBf16, bf16},
+        std::pair{Precision::kInt8, bf16}}) {
+    const Synthesizer synth = Synthesizer::load(test::data_dir() / "models/tiny/tts",
+                                                test::data_dir() / "models/tiny/hifigan", precision);
+    ASSERT_TRUE(synth.has_vocoder());
+    EXPECT_EQ(synth.vocoder()->precision(), expected) << kernels::precision_name(precision);
   }
 }
 

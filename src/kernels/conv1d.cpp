@@ -409,12 +409,16 @@ void check_conv_args(const Tensor& weight, const Tensor& bias, int64_t bias_size
 
 namespace {
 
-bool use_bf16(ConvPrecision precision, const char* what, const Shape& shape) {
+bool use_bf16(ConvPrecision precision) {
   if (precision != ConvPrecision::kBf16) return false;
   if (bf16_convolution_supported()) return true;
-  log::debug(what, " ", shape_to_string(shape),
-             ": no native bf16 convolution on this CPU (oneDNN ISA below avx512_core_bf16); "
-             "running in float32");
+  // Measured on Zen 5 (HiFi-GAN, 200 frames, 1 thread): float32 373 ms; bf16 with oneDNN's
+  // emulation (ONEDNN_MAX_CPU_ISA=AVX512_CORE) 1235 ms; AVX2 (reference loops) 6.6 s.
+  static std::once_flag logged;
+  std::call_once(logged, [] {
+    log::debug("bf16 convolutions requested, but oneDNN has no native bf16 kernel on this CPU "
+               "(needs avx512_core_bf16): running them in float32");
+  });
   return false;
 }
 
@@ -433,7 +437,7 @@ Conv1d Conv1d::conv(Tensor weight, Tensor bias, int64_t padding, int64_t dilatio
   m.padding = padding;
   m.dilation = dilation;
   m.layout = layout;
-  m.bf16 = use_bf16(precision, "Conv1d", weight.shape());
+  m.bf16 = use_bf16(precision);
   m.weight = std::move(weight);
   m.bias = std::move(bias);
   return c;
@@ -453,7 +457,7 @@ Conv1d Conv1d::transposed(Tensor weight, Tensor bias, int64_t stride, int64_t pa
   m.stride = stride;
   m.padding = padding;
   m.layout = layout;
-  m.bf16 = use_bf16(precision, "ConvTranspose1d", weight.shape());
+  m.bf16 = use_bf16(precision);
   m.weight = std::move(weight);
   m.bias = std::move(bias);
   return c;
