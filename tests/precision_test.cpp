@@ -13,8 +13,8 @@
 #include "model/hifigan.h"
 #include "model/random_weights.h"
 #include "model/tts_model.h"
-#include "runtime/synthesizer.h"
 #include "runtime/generator.h"
+#include "runtime/synthesizer.h"
 #include "support/fixture_compare.h"
 #include "support/fixtures.h"
 #include "support/generation_check.h"
@@ -67,7 +67,8 @@ void expect_close(const Tensor& actual, const Tensor& expected, const std::strin
 
 std::unique_ptr<TtsModel> make_model(bool full, Precision precision) {
   if (full) return std::make_unique<TtsModel>(tts_preset("full"), full_tts_store(), precision);
-  return std::make_unique<TtsModel>(TtsModel::load(test::data_dir() / "models/tiny/tts", precision));
+  return std::make_unique<TtsModel>(
+      TtsModel::load(test::data_dir() / "models/tiny/tts", precision));
 }
 
 void check(const Case& c) {
@@ -89,7 +90,8 @@ void check(const Case& c) {
   const Item items[] = {
       {"spectrogram_before_postnet", g.spectrogram_before_postnet,
        f.tensor("spectrogram_before_postnet"), c.bounds.mel_rel_l2, c.bounds.mel_min_pcc},
-      {"spectrogram", g.spectrogram, f.tensor("spectrogram"), c.bounds.mel_rel_l2, c.bounds.mel_min_pcc},
+      {"spectrogram", g.spectrogram, f.tensor("spectrogram"), c.bounds.mel_rel_l2,
+       c.bounds.mel_min_pcc},
       {"stop_probs", g.stop_probs, f.tensor("stop_probs"), c.bounds.stop_rel_l2, 0.0},
       {"waveform", wave, ref_wave, c.bounds.wave_rel_l2, c.bounds.wave_min_pcc},
   };
@@ -140,8 +142,8 @@ TEST(PrecisionTest, Bf16Vocoder) {
   };
   for (const VocoderCase& c : cases) {
     const HifiGan& v = vocoder(c.full, ConvPrecision::kBf16);
-    EXPECT_EQ(v.precision(), kernels::bf16_convolution_supported() ? ConvPrecision::kBf16
-                                                                   : ConvPrecision::kFp32);
+    EXPECT_EQ(v.precision(),
+              kernels::bf16_convolution_supported() ? ConvPrecision::kBf16 : ConvPrecision::kFp32);
     const auto fx = io::TensorStore::open(test::fixture(c.fixture));
     expect_close(v.vocode(fx.get_f32(c.mel)), fx.get_f32("waveform"),
                  std::string(c.fixture) + " bf16 vocoder waveform", c.max_rel_l2, c.min_pcc);
@@ -155,8 +157,8 @@ TEST(PrecisionTest, SynthesizerVocoderPrecision) {
   for (const auto& [precision, expected] :
        {std::pair{Precision::kFp32, ConvPrecision::kFp32}, std::pair{Precision::kBf16, bf16},
         std::pair{Precision::kInt8, bf16}}) {
-    const Synthesizer synth = Synthesizer::load(test::data_dir() / "models/tiny/tts",
-                                                test::data_dir() / "models/tiny/hifigan", precision);
+    const Synthesizer synth = Synthesizer::load(
+        test::data_dir() / "models/tiny/tts", test::data_dir() / "models/tiny/hifigan", precision);
     ASSERT_TRUE(synth.has_vocoder());
     EXPECT_EQ(synth.vocoder()->precision(), expected) << kernels::precision_name(precision);
   }

@@ -53,12 +53,13 @@ TEST(VocodeCliTest, WritesWavAndFloatWaveform) {
 }
 
 // --precision bf16 runs the resblock convolutions in bf16 where the CPU has native bf16
-// convolutions: rel-L2 2.5e-4 vs the float32 fixture (PrecisionTest.Bf16Vocoder); float32 otherwise.
+// convolutions: rel-L2 2.5e-4 vs the float32 fixture (PrecisionTest.Bf16Vocoder); float32
+// otherwise.
 TEST(VocodeCliTest, Bf16Precision) {
   const auto m = write_fixture_mel("vocode_cli_bf16");
-  const auto r = test::run_cli({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string(),
-                                "--precision", "bf16", "--save-audio",
-                                (m.dir / "out.npy").string()});
+  const auto r =
+      test::run_cli({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string(), "--precision",
+                     "bf16", "--save-audio", (m.dir / "out.npy").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const double err = test::rel_l2(io::read_npy_f32(m.dir / "out.npy"), m.waveform);
   if (kernels::bf16_convolution_supported()) {

@@ -7,8 +7,11 @@
 namespace speecht5::kernels {
 
 void convert_to_bf16(const float* x, int64_t n, uint16_t* out);
+// out = bf16(leaky_relu(x · scale, slope)), one pass (the bf16 vocoder's activations).
+void leaky_relu_to_bf16(const float* x, int64_t n, float scale, float slope, uint16_t* out);
 
-// The AVX-512 loop (bf16_convert_avx512.cpp); only called when the active ISA is AVX-512.
+// The AVX-512 loops (bf16_convert_avx512.cpp); only called when the active ISA is AVX-512.
 void convert_to_bf16_avx512(const float* x, int64_t n, uint16_t* out);
+void leaky_relu_to_bf16_avx512(const float* x, int64_t n, float scale, float slope, uint16_t* out);
 
 }  // namespace speecht5::kernels

@@ -85,6 +85,13 @@ class Conv1d {
   // out_channels, both in layout(). x and y must not overlap.
   void forward(const float* x, int64_t batch, int64_t time, float* y,
                const ConvEpilogue& epilogue = {}) const;
+  // bf16 activations (raw bfloat16 bits; precision() must be kBf16): the input as is, the
+  // output float32 or (without `accumulate`) rounded to bf16 by oneDNN. Lets a chain of bf16
+  // layers skip the float32 round trip between them.
+  void forward(const uint16_t* x, int64_t batch, int64_t time, float* y,
+               const ConvEpilogue& epilogue = {}) const;
+  void forward(const uint16_t* x, int64_t batch, int64_t time, uint16_t* y,
+               const ConvEpilogue& epilogue = {}) const;
   // x [in, T] or [B, in, T] (kChannelsFirst) / [T, in] or [B, T, in] (kTimeFirst).
   Tensor forward(const Tensor& x) const;
   // The plain-loop reference (same contract as forward; in bf16 mode it rounds weights and

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "kernels/bf16_convert.h"
 #include "kernels/conv1d.h"
 #include "model/weight_norm.h"
 
@@ -65,21 +66,36 @@ void leaky_relu(const float* x, float* y, int64_t n, float slope) {
   scaled_leaky_relu(x, y, n, 1.0f, slope);
 }
 
+// The same into bf16 (the input of the bf16 resblock convolutions), one pass.
+void leaky_relu_to_bf16(const float* x, uint16_t* y, int64_t n, float slope) {
+#pragma omp parallel for schedule(static) if (n > (1 << 18))
+  for (int64_t block = 0; block < n; block += 4096)
+    kernels::leaky_relu_to_bf16(x + block, std::min<int64_t>(4096, n - block), 1.0f, slope,
+                                y + block);
+}
+
 // Activation buffers, kept per thread between calls: allocating them afresh costs more in page
 // faults than the element-wise passes themselves.
 struct Workspace {
   std::vector<float> h, act, up, x, tmp;
-  void reserve(size_t n) {
-    for (auto* v : {&h, &act, &up, &x, &tmp})
-      if (v->size() < n) {
-        v->clear();
-        v->shrink_to_fit();
-        v->resize(n);
-      }
+  std::vector<uint16_t> act16, tmp16;  // bf16 resblocks only
+  template <typename T>
+  static void grow(std::vector<T>& v, size_t n) {
+    if (v.size() >= n) return;
+    v.clear();
+    v.shrink_to_fit();
+    v.resize(n);
+  }
+  void reserve(size_t n, bool bf16) {
+    for (auto* v : {&h, &act, &up, &x, &tmp}) grow(*v, n);
+    if (bf16)
+      for (auto* v : {&act16, &tmp16}) grow(*v, n);
   }
   void release_if_larger_than(size_t n) {
     for (auto* v : {&h, &act, &up, &x, &tmp})
       if (v->size() > n) *v = std::vector<float>();
+    for (auto* v : {&act16, &tmp16})
+      if (v->size() > n) *v = std::vector<uint16_t>();
   }
 };
 
@@ -255,8 +271,9 @@ void HifiGan::vocode(const float* mel, int64_t batch, int64_t frames, float* wav
     }
   }
   largest *= batch;
+  const bool bf16 = L.resblock_precision == kernels::ConvPrecision::kBf16;
   thread_local Workspace ws;
-  ws.reserve(largest);
+  ws.reserve(largest, bf16);
   auto& h = ws.h;
   auto& act = ws.act;
   auto& up = ws.up;
@@ -284,6 +301,14 @@ void HifiGan::vocode(const float* mel, int64_t batch, int64_t frames, float* wav
       float* xj = j == 0 ? h.data() : x.data();
       std::memcpy(xj, up.data(), sizeof(float) * n);
       for (size_t d = 0; d < block.convs1.size(); ++d) {
+        if (bf16) {
+          // bf16 between the two convolutions too: no float32 round trip, half the traffic.
+          leaky_relu_to_bf16(xj, ws.act16.data(), n, slope);
+          block.convs1[d].forward(ws.act16.data(), batch, time, ws.tmp16.data(),
+                                  ConvEpilogue::leaky_relu(slope));
+          block.convs2[d].forward(ws.tmp16.data(), batch, time, xj, ConvEpilogue::residual());
+          continue;
+        }
         leaky_relu(xj, act.data(), n, slope);
         block.convs1[d].forward(act.data(), batch, time, tmp.data(),
                                 ConvEpilogue::leaky_relu(slope));
