@@ -10,8 +10,10 @@
 #include <ctime>
 #include <memory>
 #include <random>
+#include <vector>
 
 #include "io/tensor_store.h"
+#include "kernels/conv1d.h"
 #include "kernels/threading.h"
 #include "model/hifigan.h"
 #include "model/random_weights.h"
@@ -60,6 +62,34 @@ BENCHMARK(BM_VocoderFull)
     ->Args({200, 2, 0})
     ->Args({200, 2, 1})
     ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// One resblock-shaped convolution (channels → channels, k7, dilation 3) over 16384 time-first
+// samples, in fp32 and bf16: where bf16 starts to pay (oneDNN pads small channel counts).
+// args: channels, precision (0 fp32, 1 bf16).
+void BM_VocoderConvChannels(benchmark::State& state) {
+  kernels::set_num_threads(1);
+  const int64_t channels = state.range(0), time = 16384, k = 7;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> dist(0.0f, 0.1f);
+  Tensor w({channels, channels, k}), b({channels});
+  for (int64_t i = 0; i < w.numel(); ++i) w.mutable_data()[i] = dist(rng);
+  const auto conv =
+      kernels::Conv1d::conv(w, b, 9, 3, kernels::SignalLayout::kTimeFirst,
+                            static_cast<kernels::ConvPrecision>(state.range(1)));
+  std::vector<float> x(time * channels, 0.5f), y(time * channels);
+  conv.forward(x.data(), 1, time, y.data());
+  for (auto _ : state) {
+    conv.forward(x.data(), 1, time, y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(conv.precision() == kernels::ConvPrecision::kBf16 ? "bf16" : "fp32");
+  state.counters["GMAC/s"] = benchmark::Counter(double(time) * channels * channels * k * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_VocoderConvChannels)
+    ->ArgsProduct({{2, 4, 8, 16, 32, 64, 128, 256}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
 // A length never seen before: includes creating the convolution primitives for it.
