@@ -427,10 +427,6 @@ void check_conv_args(const Tensor& weight, const Tensor& bias, int64_t bias_size
                                 " does not match weight " + shape_to_string(weight.shape()));
 }
 
-}  // namespace
-
-namespace {
-
 bool use_bf16(ConvPrecision precision) {
   if (precision != ConvPrecision::kBf16) return false;
   if (bf16_convolution_supported()) return true;
