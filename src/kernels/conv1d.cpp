@@ -222,6 +222,10 @@ struct Conv1d::Impl {
       entry.weights = weights_in_format(pd.weights_desc());
       entry.scratchpad = pd.scratchpad_desc();
     }
+    // Not expected where bf16_convolution_supported() (every HiFi-GAN shape gets a jit kernel).
+    if (bf16 && entry.implementation.rfind("ref", 0) == 0)
+      log::warn("oneDNN runs a bf16 convolution ", in, "->", out, " k", k,
+                " with its slow reference kernel (", entry.implementation, ")");
     return entry;
   }
 
