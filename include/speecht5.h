@@ -57,8 +57,9 @@ typedef enum speecht5_status {
 
 typedef enum speecht5_precision {
   SPEECHT5_PRECISION_FP32 = 0, /* reference numerics */
-  SPEECHT5_PRECISION_BF16 = 1, /* bf16 weights for the linear layers */
-  SPEECHT5_PRECISION_INT8 = 2  /* int8 weights, per-output-channel scales */
+  SPEECHT5_PRECISION_BF16 = 1, /* bf16 linear-layer weights; bf16 vocoder convolutions */
+  SPEECHT5_PRECISION_INT8 = 2  /* int8 linear-layer weights (per-output-channel scales);
+                                  bf16 vocoder convolutions */
 } speecht5_precision;
 
 typedef struct speecht5_context speecht5_context;

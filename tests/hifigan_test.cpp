@@ -215,22 +215,32 @@ TEST(HifiGanTest, ReceptiveFieldBoundsTheInfluenceOfAFrame) {
   EXPECT_LT(first, (frame - radius + 8) * spf);
 }
 
+// Chunked vocoding equals one call: 1e-6 in float32. In bf16 an activation whose float32 value
+// differs in the last bit between the two (summation order) can round to the neighbouring bf16
+// value, so the bound is looser there (measured 1.1e-4 on the tiny model).
 TEST(HifiGanTest, StreamingEqualsOneCall) {
-  const HifiGan vocoder = HifiGan::load(tiny_dir());
-  const Tensor mel = long_mel();
-  const Tensor whole = vocoder.vocode(mel);
-  for (int64_t chunk : {8, 24}) {
-    HifiGanStream stream(vocoder, chunk);
-    std::vector<float> out;
-    for (int64_t f = 0; f < mel.dim(0); f += 3) {
-      const int64_t n = std::min<int64_t>(3, mel.dim(0) - f);
-      auto part = stream.push(mel.data() + f * 80, n);
-      out.insert(out.end(), part.begin(), part.end());
+  for (auto precision : {kernels::ConvPrecision::kFp32, kernels::ConvPrecision::kBf16}) {
+    const HifiGan vocoder = HifiGan::load(tiny_dir(), precision);
+    const double bound = vocoder.precision() == kernels::ConvPrecision::kBf16 ? 5e-4 : 1e-6;
+    const Tensor mel = long_mel();
+    const Tensor whole = vocoder.vocode(mel);
+    for (int64_t chunk : {8, 24}) {
+      HifiGanStream stream(vocoder, chunk);
+      std::vector<float> out;
+      for (int64_t f = 0; f < mel.dim(0); f += 3) {
+        const int64_t n = std::min<int64_t>(3, mel.dim(0) - f);
+        auto part = stream.push(mel.data() + f * 80, n);
+        out.insert(out.end(), part.begin(), part.end());
+      }
+      auto rest = stream.finish();
+      out.insert(out.end(), rest.begin(), rest.end());
+      ASSERT_EQ(static_cast<int64_t>(out.size()), whole.numel());
+      const double err = test::rel_l2(out.data(), whole.data(), whole.numel());
+      std::printf("[streaming] %s chunk %ld: rel-L2 %.2e\n",
+                  vocoder.precision() == kernels::ConvPrecision::kBf16 ? "bf16" : "fp32",
+                  static_cast<long>(chunk), err);
+      EXPECT_LT(err, bound);
     }
-    auto rest = stream.finish();
-    out.insert(out.end(), rest.begin(), rest.end());
-    ASSERT_EQ(static_cast<int64_t>(out.size()), whole.numel());
-    EXPECT_LT(test::rel_l2(out.data(), whole.data(), whole.numel()), 1e-6);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "io/audio.h"
 #include "io/npy.h"
+#include "kernels/conv1d.h"
 #include "support/cli_runner.h"
 #include "support/fixtures.h"
 
@@ -49,6 +50,28 @@ TEST(VocodeCliTest, WritesWavAndFloatWaveform) {
                        io::float_to_pcm16(m.waveform.data()[i])),
               1)
         << i;
+}
+
+// --precision bf16 runs the resblock convolutions in bf16 where the CPU has native bf16
+// convolutions: rel-L2 2.5e-4 vs the float32 fixture (PrecisionTest.Bf16Vocoder); float32
+// otherwise.
+TEST(VocodeCliTest, Bf16Precision) {
+  const auto m = write_fixture_mel("vocode_cli_bf16");
+  const auto r =
+      test::run_cli({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string(), "--precision",
+                     "bf16", "--save-audio", (m.dir / "out.npy").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double err = test::rel_l2(io::read_npy_f32(m.dir / "out.npy"), m.waveform);
+  if (kernels::bf16_convolution_supported()) {
+    EXPECT_GT(err, 1e-5);  // it did run in bf16
+    EXPECT_LT(err, 5e-4);
+  } else {
+    EXPECT_LT(err, 1e-5);
+  }
+  const auto bad = test::run_cli({"vocode", "--vocoder", tiny_vocoder(), "--mel", m.mel.string(),
+                                  "--precision", "fp16", "-o", (m.dir / "x.wav").string()});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("--precision"), std::string::npos) << bad.err;
 }
 
 TEST(VocodeCliTest, WavToStdout) {

@@ -14,6 +14,7 @@
 
 #include "core/tensor.h"
 #include "io/tensor_store.h"
+#include "kernels/conv1d.h"
 #include "model/config.h"
 
 namespace speecht5 {
@@ -24,11 +25,18 @@ class HifiGan {
   // upsampler{i}_in, upsampler{i}_out, conv_post_in, conv_post_out. For tests and debugging.
   using Observer = std::function<void(const std::string& name, const Tensor& value)>;
 
-  HifiGan(const io::TensorStore& store, HifiGanConfig config);
+  // kBf16: the resblock convolutions (nearly all the work) in bf16, the rest in float32 (see
+  // kernels::Conv1d; all float32 where the CPU has no native bf16 convolution). Waveform rel-L2
+  // vs float32 ≈ 3e-3 (docs/PERFORMANCE.md).
+  HifiGan(const io::TensorStore& store, HifiGanConfig config,
+          kernels::ConvPrecision precision = kernels::ConvPrecision::kFp32);
   // A folder with config.json and model.safetensors (or pytorch_model.bin).
-  static HifiGan load(const std::filesystem::path& dir);
+  static HifiGan load(const std::filesystem::path& dir,
+                      kernels::ConvPrecision precision = kernels::ConvPrecision::kFp32);
 
   const HifiGanConfig& config() const { return config_; }
+  // What the resblock convolutions run in (kFp32 when bf16 was asked for but is unsupported).
+  kernels::ConvPrecision precision() const;
   int64_t samples_per_frame() const { return config_.samples_per_frame(); }
   int64_t num_mel_bins() const { return config_.model_in_dim; }
   // Mel frames of context needed on each side of a chunk for its samples to be exact.

@@ -73,7 +73,7 @@ struct Models {
         tts_store(make_random_store(tts_config)),
         voc_store(make_random_store(voc_config)),
         tts(tts_config, tts_store, precision),
-        vocoder(voc_store, voc_config) {}
+        vocoder(voc_store, voc_config, kernels::conv_precision_for(precision)) {}
 };
 
 struct Inputs {

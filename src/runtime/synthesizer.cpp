@@ -81,7 +81,8 @@ Synthesizer Synthesizer::load(const std::filesystem::path& model_dir,
   auto model = std::make_shared<const TtsModel>(TtsModel::load(model_dir, precision));
   std::shared_ptr<const HifiGan> vocoder;
   if (!vocoder_dir.empty()) {
-    vocoder = std::make_shared<const HifiGan>(HifiGan::load(vocoder_dir));
+    vocoder = std::make_shared<const HifiGan>(
+        HifiGan::load(vocoder_dir, kernels::conv_precision_for(precision)));
     // Convolution primitives are created now rather than in the first chunk's vocoding, which
     // would otherwise add their JIT time to the time to first audio.
     vocoder->warm_up();

@@ -65,7 +65,9 @@ class Synthesizer {
   Synthesizer(std::shared_ptr<const TtsModel> model, std::shared_ptr<const HifiGan> vocoder,
               std::shared_ptr<const text::Tokenizer> tokenizer);
   // Model and vocoder folders (an empty vocoder path: none); the tokenizer is the model folder's
-  // spm_char.model when it has one, else the built-in one.
+  // spm_char.model when it has one, else the built-in one. `precision` sets the linear layers'
+  // weights; bf16 and int8 also run the vocoder's convolutions in bf16
+  // (kernels::conv_precision_for).
   static Synthesizer load(const std::filesystem::path& model_dir,
                           const std::filesystem::path& vocoder_dir,
                           kernels::Precision precision = kernels::Precision::kFp32);

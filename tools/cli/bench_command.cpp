@@ -20,7 +20,8 @@ RegisterCommand bench_command(
       sub.add_option("--steps", options->steps, "decoder steps (2 mel frames each)")->capture_default_str();
       sub.add_option("--tokens", options->tokens, "input tokens, eos included")->capture_default_str();
       sub.add_option("--threads", options->threads, "threads (default: every core)");
-      sub.add_option("--precision", *precision, "linear-layer weights: fp32, bf16 or int8")
+      sub.add_option("--precision", *precision,
+                     "fp32; bf16 or int8 linear-layer weights (both with bf16 vocoder convolutions)")
           ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
           ->capture_default_str();
       sub.add_option("--batch", options->batch, "utterances decoded together")->capture_default_str();

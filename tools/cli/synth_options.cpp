@@ -107,7 +107,8 @@ void add_synth_options(CLI::App& app, SynthArgs& a) {
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
   app.add_option("--precision", a.precision,
-                 "Weights of the linear layers: fp32 (reference numerics), bf16 or int8")
+                 "fp32 (reference numerics); bf16 or int8 linear-layer weights, both with bf16 "
+                 "vocoder convolutions")
       ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
       ->capture_default_str();
   CLI::Option* quiet = app.add_flag("-q,--quiet", a.quiet, "Print nothing but errors");

@@ -23,6 +23,7 @@ struct VocodeOptions {
   std::string output;
   std::string save_audio;
   int threads = 0;
+  std::string precision = "fp32";
 };
 
 // Fails before the (slow) vocoder runs when an output file could not be created anyway.
@@ -61,7 +62,8 @@ int run_vocode(const VocodeOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   // A repo id is fetched into (or found in) the Hugging Face cache; a folder is used as is.
   const HifiGan vocoder =
-      HifiGan::load(io::resolve_model(opt.vocoder, io::HubOptions::from_environment()));
+      HifiGan::load(io::resolve_model(opt.vocoder, io::HubOptions::from_environment()),
+                    kernels::conv_precision_for(kernels::parse_precision(opt.precision)));
   const Tensor mel = read_mel(opt.mel, vocoder.num_mel_bins());
   const auto t1 = std::chrono::steady_clock::now();
   const Tensor wave = vocoder.vocode(mel);
@@ -98,6 +100,11 @@ const RegisterCommand kVocode(
       sub.add_option("--save-audio", opt->save_audio,
                      "Also save the float32 waveform (before quantisation) as .npy");
       sub.add_option("--threads", opt->threads, "Threads (default: all cores)");
+      sub.add_option("--precision", opt->precision,
+                     "Convolutions in fp32 (reference numerics) or bf16 (int8: same as bf16, as "
+                     "in synth)")
+          ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
+          ->capture_default_str();
       sub.footer(
           "Example:\n  speecht5 vocode --vocoder speecht5_hifigan --mel mel.npy -o speech.wav");
       return [opt] { return run_vocode(*opt); };
