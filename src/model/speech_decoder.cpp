@@ -12,16 +12,16 @@
 
 namespace speecht5 {
 
-void DecoderState::ensure_capacity(int64_t positions, int64_t hidden) {
+void DecoderState::ensure_capacity(int64_t positions) {
   if (positions <= capacity_) return;
   // Grow geometrically so a long utterance reallocates O(log n) times, not every step.
   const int64_t cap = std::max<int64_t>(positions, std::max<int64_t>(2 * capacity_, 16));
   for (auto* caches : {&self_k_, &self_v_})
     for (auto& cache : *caches) {
-      std::vector<float> grown(batch_ * cap * hidden);
-      for (int64_t b = 0; b < batch_; ++b)
-        std::memcpy(grown.data() + b * cap * hidden, cache.data() + b * capacity_ * hidden,
-                    sizeof(float) * pos_ * hidden);
+      std::vector<float> grown(batch_ * heads_ * cap * head_dim_);
+      for (int64_t bh = 0; bh < batch_ * heads_; ++bh)
+        std::memcpy(grown.data() + bh * cap * head_dim_, cache.data() + bh * capacity_ * head_dim_,
+                    sizeof(float) * pos_ * head_dim_);
       cache.swap(grown);
     }
   capacity_ = cap;
@@ -34,6 +34,22 @@ void DecoderState::ensure_probs(int members) {
   if (static_cast<int64_t>(probs_.size()) < probs_members_ * probs_stride_)
     probs_.resize(probs_members_ * probs_stride_);
 }
+
+namespace {
+
+// [B, T, heads·d] → [B, heads, T, d]: each head's keys / values one contiguous run, read in
+// order by the one-query attention (a head's slice of a [T, H] row is 256 bytes every 3 KB).
+std::vector<float> split_heads(const float* x, int64_t B, int64_t T, int64_t heads, int64_t d) {
+  std::vector<float> out(B * T * heads * d);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t h = 0; h < heads; ++h)
+        std::memcpy(out.data() + ((b * heads + h) * T + t) * d, x + ((b * T + t) * heads + h) * d,
+                    sizeof(float) * d);
+  return out;
+}
+
+}  // namespace
 
 SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
     : config_(config), prenet_(config, w) {
@@ -82,16 +98,18 @@ DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<f
   s.active_speakers_.resize(B * S);
   for (int64_t b = 0; b < B; ++b)  // HF: F.normalize(speaker, dim=-1), eps 1e-12
     kernels::l2_normalize(speakers.data() + b * S, S, 1e-12f, s.speakers_.data() + b * S);
-  for (const Layer& layer : layers_) {
-    std::vector<float> k(B * T * H), v(B * T * H);
-    layer.cross_attn.k.forward(encoder_out.data(), B * T, k.data());
-    layer.cross_attn.v.forward(encoder_out.data(), B * T, v.data());
-    s.cross_k_.push_back(std::move(k));
-    s.cross_v_.push_back(std::move(v));
-  }
+  s.heads_ = config_.decoder_attention_heads;
+  s.head_dim_ = H / s.heads_;
+  std::vector<float> rows(B * T * H);
+  for (const Layer& layer : layers_)
+    for (auto [linear, cache] : {std::pair{&layer.cross_attn.k, &s.cross_k_},
+                                 std::pair{&layer.cross_attn.v, &s.cross_v_}}) {
+      linear->forward(encoder_out.data(), B * T, rows.data());
+      cache->push_back(split_heads(rows.data(), B, T, s.heads_, s.head_dim_));
+    }
   s.self_k_.resize(layers_.size());
   s.self_v_.resize(layers_.size());
-  s.ensure_capacity(std::max<int64_t>(expected_steps, 1), H);
+  s.ensure_capacity(std::max<int64_t>(expected_steps, 1));
   // x, q, k, v, context, attention output, FFN intermediate, prenet scratch.
   s.scratch_.resize(B * (6 * H + config_.decoder_ffn_dim) + prenet_.scratch_floats(B));
   return s;
@@ -107,7 +125,7 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
     fail(ErrorCode::kInvalidArgument, "decoder: position " + std::to_string(s.pos_) +
                                           " exceeds max_speech_positions (" +
                                           std::to_string(config_.max_speech_positions) + ")");
-  s.ensure_capacity(s.pos_ + 1, H);
+  s.ensure_capacity(s.pos_ + 1);
 
   float* x = s.scratch_.data();
   float* prenet_scratch = x + s.batch_ * (6 * H + config_.decoder_ffn_dim);
@@ -182,11 +200,16 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
       for (int64_t i = 0; i < n; ++i) kernels::scale(q + i * H + c0, c1 - c0, scaling);
     };
   };
+  // The new position's keys / values into the [B, heads, cap, d] cache, head by head.
   auto append_to_cache = [&](const float* src, float* cache) {
     return [=, &active](int64_t c0, int64_t c1) {
       for (int64_t i = 0; i < n; ++i)
-        std::memcpy(cache + (active[i] * cap + pos) * H + c0, src + i * H + c0,
-                    sizeof(float) * (c1 - c0));
+        for (int64_t c = c0; c < c1;) {
+          const int64_t h = c / d, end = std::min(c1, (h + 1) * d);
+          std::memcpy(cache + ((active[i] * heads + h) * cap + pos) * d + (c - h * d),
+                      src + i * H + c, sizeof(float) * (end - c));
+          c = end;
+        }
     };
   };
   team.run([&] {
@@ -198,9 +221,9 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
-      kernels::attention_head(q + i * H + h * d, H, 1, cache_k + item * cap * H + h * d,
-                              cache_v + item * cap * H + h * d, H, pos + 1, d, nullptr, nullptr,
-                              probs, ctx + i * H + h * d, H);
+      const int64_t head = (item * heads + h) * cap * d;
+      kernels::attention_head(q + i * H + h * d, H, 1, cache_k + head, cache_v + head, d, pos + 1,
+                              d, nullptr, nullptr, probs, ctx + i * H + h * d, H);
     });
   });
   team.barrier();
@@ -219,8 +242,9 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
       float* p = cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : probs;
-      kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + item * T * H + h * d,
-                              s.cross_v_[l].data() + item * T * H + h * d, H, T, d, nullptr,
+      const int64_t head = (item * heads + h) * T * d;
+      kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + head,
+                              s.cross_v_[l].data() + head, d, T, d, nullptr,
                               s.key_mask_.data() + item * T, p, ctx + i * H + h * d, H);
     });
   });

@@ -30,16 +30,16 @@ class DecoderState {
 
  private:
   friend class SpeechDecoder;
-  void ensure_capacity(int64_t positions, int64_t hidden);
+  void ensure_capacity(int64_t positions);
   void ensure_probs(int members);  // one attention-weights row per team member
 
-  int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, capacity_ = 0;
+  int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, capacity_ = 0, heads_ = 1, head_dim_ = 0;
   std::vector<float> key_mask_;              // [B, T]: 0 or finfo.min
   std::vector<float> speakers_;              // [B, S], L2-normalised
   std::vector<float> active_speakers_;       // [n, S] rows of the active items
-  std::vector<std::vector<float>> cross_k_;  // per layer [B, T, H]
+  std::vector<std::vector<float>> cross_k_;  // per layer [B, heads, T, head_dim]
   std::vector<std::vector<float>> cross_v_;
-  std::vector<std::vector<float>> self_k_;  // per layer [B, capacity, H]
+  std::vector<std::vector<float>> self_k_;  // per layer [B, heads, capacity, head_dim]
   std::vector<std::vector<float>> self_v_;
   std::vector<float> scratch_;  // one step of activations for all B items
   std::vector<float> probs_;    // per team member, one query row of attention weights
