@@ -40,22 +40,20 @@ AlignedBuffer::AlignedBuffer(size_t bytes) : bytes_(bytes) {
   owner_ = std::shared_ptr<void>(data_, [](void* p) { std::free(p); });
 }
 
-AlignedBuffer AlignedBuffer::for_weights(size_t bytes) {
-  ArenaAllocation a = allocate_from_weight_arena(bytes);
+AlignedBuffer AlignedBuffer::adopt(ArenaAllocation allocation, size_t bytes) {
   AlignedBuffer b;
-  b.owner_ = std::move(a.owner);
-  b.data_ = a.data;
+  b.owner_ = std::move(allocation.owner);
+  b.data_ = allocation.data;
   b.bytes_ = bytes;
   return b;
 }
 
+AlignedBuffer AlignedBuffer::for_weights(size_t bytes) {
+  return adopt(allocate_from_weight_arena(bytes), bytes);
+}
+
 AlignedBuffer AlignedBuffer::huge_pages(size_t bytes) {
-  ArenaAllocation a = allocate_huge_pages(bytes);
-  AlignedBuffer b;
-  b.owner_ = std::move(a.owner);
-  b.data_ = a.data;
-  b.bytes_ = bytes;
-  return b;
+  return adopt(allocate_huge_pages(bytes), bytes);
 }
 
 uint16_t float_to_bf16(float value) {

@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "kernels/weight_arena.h"
+
 namespace speecht5::kernels {
 
 enum class Precision { kFp32 = 0, kBf16 = 1, kInt8 = 2 };
@@ -43,6 +45,8 @@ class AlignedBuffer {
   }
 
  private:
+  static AlignedBuffer adopt(ArenaAllocation allocation, size_t bytes);
+
   std::shared_ptr<void> owner_;
   void* data_ = nullptr;
   size_t bytes_ = 0;
