@@ -14,6 +14,7 @@
 
 #include "kernels/bandwidth.h"
 #include "kernels/linear.h"
+#include "kernels/team.h"
 #include "kernels/threading.h"
 
 namespace speecht5::kernels {
@@ -36,7 +37,8 @@ Tensor random_tensor(int64_t rows, int64_t cols, uint32_t seed) {
 double bandwidth_for(int threads) {
   static std::map<int, double> cache;
   auto it = cache.find(threads);
-  if (it == cache.end()) it = cache.emplace(threads, measure_read_bandwidth(kCycleBytes, 5, threads).gb_per_s).first;
+  if (it == cache.end())
+    it = cache.emplace(threads, measure_read_bandwidth(kCycleBytes, 5, threads).gb_per_s).first;
   return it->second;
 }
 
@@ -75,9 +77,10 @@ void BM_Gemv(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * bytes);
   const double gbps = bandwidth_for(threads);
   state.counters["probe_GBps"] = gbps;
-  state.counters["bw_share"] = benchmark::Counter(
-      static_cast<double>(bytes) / 1e9 / gbps, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(precision_name(precision) + " " + std::to_string(s.in) + "->" + std::to_string(s.out));
+  state.counters["bw_share"] = benchmark::Counter(static_cast<double>(bytes) / 1e9 / gbps,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(precision_name(precision) + " " + std::to_string(s.in) + "->" +
+                 std::to_string(s.out));
 }
 
 void BM_Gemm(benchmark::State& state) {
@@ -99,8 +102,8 @@ void BM_Gemm(benchmark::State& state) {
   set_gemm_min_rows(saved);
   state.counters["GFLOPs"] = benchmark::Counter(2.0 * m * s.in * s.out * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(precision_name(precision) + (packed ? " packed " : " oneDNN ") + std::to_string(s.in) +
-                 "->" + std::to_string(s.out));
+  state.SetLabel(precision_name(precision) + (packed ? " packed " : " oneDNN ") +
+                 std::to_string(s.in) + "->" + std::to_string(s.out));
 }
 
 // The GEMV chain of one full-size decoder step (6 layers × 6 projections 768→768 and the FFN
@@ -150,6 +153,22 @@ void BM_ForkJoin(benchmark::State& state) {
   }
 }
 
+// One barrier of a decoder-step team (kernels/team.h), amortised over 1000 in one region: what
+// the step pays per dependency instead of a fork/join (BM_ForkJoin).
+void BM_TeamBarrier(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr int kBarriers = 1000;
+  for (auto _ : state) {
+    run_team(threads, [&](const Team& team) {
+      for (int i = 0; i < kBarriers; ++i) team.barrier();
+    });
+  }
+  state.SetItemsProcessed(state.iterations() * kBarriers);
+  state.counters["ns_per_barrier"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kBarriers,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void gemv_args(benchmark::internal::Benchmark* b) {
   for (int64_t threads : {1, 2})
     for (int64_t p : {0, 1, 2})
@@ -165,10 +184,24 @@ void gemm_args(benchmark::internal::Benchmark* b) {
       }
 }
 
-BENCHMARK(BM_Gemv)->Apply(gemv_args)->ArgNames({"prec", "shape", "thr"})->MinTime(0.3)->UseRealTime();
-BENCHMARK(BM_DecoderChain)->ArgsProduct({{0, 1, 2}, {1, 2}, {1, 8}})->ArgNames({"prec", "thr", "batch"})->MinTime(1.0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Gemv)
+    ->Apply(gemv_args)
+    ->ArgNames({"prec", "shape", "thr"})
+    ->MinTime(0.3)
+    ->UseRealTime();
+BENCHMARK(BM_DecoderChain)
+    ->ArgsProduct({{0, 1, 2}, {1, 2}, {1, 8}})
+    ->ArgNames({"prec", "thr", "batch"})
+    ->MinTime(1.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ForkJoin)->Arg(2)->ArgName("thr")->UseRealTime();
-BENCHMARK(BM_Gemm)->Apply(gemm_args)->ArgNames({"prec", "shape", "thr", "M", "packed"})->MinTime(0.2)->UseRealTime();
+BENCHMARK(BM_TeamBarrier)->Arg(2)->ArgName("thr")->UseRealTime();
+BENCHMARK(BM_Gemm)
+    ->Apply(gemm_args)
+    ->ArgNames({"prec", "shape", "thr", "M", "packed"})
+    ->MinTime(0.2)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace speecht5::kernels
@@ -206,7 +239,8 @@ void BM_AttentionHeadOneQuery(benchmark::State& state) {
 
 void BM_AddLayerNorm(benchmark::State& state) {
   const int64_t dim = 768;
-  const Tensor x0 = random_tensor(1, dim, 13), res = random_tensor(1, dim, 14), g = random_tensor(1, dim, 15);
+  const Tensor x0 = random_tensor(1, dim, 13), res = random_tensor(1, dim, 14),
+               g = random_tensor(1, dim, 15);
   std::vector<float> x(dim);
   for (auto _ : state) {
     std::copy(x0.data(), x0.data() + dim, x.begin());

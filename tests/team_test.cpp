@@ -44,6 +44,25 @@ TEST(TeamTest, BarrierPublishesEveryMembersWrites) {
   }
 }
 
+TEST(TeamTest, DynamicLoopsBackToBackHandOutEveryItemOnce) {
+  // Like q, k, v of a step: several dynamic loops with no barrier between them.
+  for (int threads : {1, 2, 3}) {
+    const std::vector<int64_t> counts = {24, 1, 0, 96, 7, 192};
+    std::vector<std::vector<std::atomic<int>>> hits;
+    for (int64_t c : counts) hits.emplace_back(c);
+    run_team(threads, [&](const Team& team) {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t l = 0; l < counts.size(); ++l)
+          team.for_each_dynamic(counts[l], [&](int64_t i) { hits[l][i].fetch_add(1); });
+        team.barrier();
+      }
+    });
+    for (size_t l = 0; l < counts.size(); ++l)
+      for (int64_t i = 0; i < counts[l]; ++i)
+        ASSERT_EQ(hits[l][i].load(), 3) << threads << " " << l << " " << i;
+  }
+}
+
 TEST(TeamTest, AnErrorInOneMemberStopsTheWorkAndIsRethrown) {
   for (int threads : {1, 2, 3}) {
     std::atomic<int> after{0};
