@@ -1,9 +1,7 @@
 #include "kernels/linear.h"
 
-#include <omp.h>
-
+#include <algorithm>
 #include <atomic>
-#include <chrono>
 
 #include "core/error.h"
 #include "kernels/gemv_kernels.h"
@@ -97,30 +95,11 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
                       y);
     return;
   }
+  // A team of its own (kernels/team.h), exactly as inside a decoder step.
   const PackedWeights& w = *packed_;
-  GemmArgs args;
-  const GemmFn fn = prepare(x, rows, y, args);
-  const int nt = static_cast<int>(
-      std::min<int64_t>(threads_for(w.weight_bytes(), 2 * rows * in_ * out_), w.blocks));
-  if (nt <= 1) {
-    fn(w, args);
-    return;
-  }
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point start = Clock::now();
-  Clock::time_point caller_done = start;
-#pragma omp parallel num_threads(nt)
-  {
-    const int t = omp_get_thread_num(), n = omp_get_num_threads();
-    GemmArgs part = args;
-    part.block_begin = w.blocks * t / n;
-    part.block_end = w.blocks * (t + 1) / n;
-    fn(w, part);
-    if (t == 0) caller_done = Clock::now();
-  }
-  const Clock::time_point end = Clock::now();
-  report_parallel_region(std::chrono::nanoseconds(caller_done - start).count(),
-                         std::chrono::nanoseconds(end - caller_done).count());
+  const int threads = static_cast<int>(
+      std::min<int64_t>(threads_for(w.weight_bytes(), 2 * rows * in_ * out_), (w.blocks + 1) / 2));
+  run_team(threads, [&](const Team& team) { team.run([&] { forward_team(x, rows, y, team); }); });
 }
 
 void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
