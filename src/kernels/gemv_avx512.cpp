@@ -1,7 +1,8 @@
 // AVX-512 kernels (F/BW/VL + BF16 + VNNI) over the packed layouts (packed_weights.h).
 // One block = 16 outputs = one zmm. Up to 8 input rows share each weight load, so batched
-// decoding streams the weights once per step. No software prefetch: the packed stream is
-// sequential and prefetch instructions measured at half the bandwidth on this machine.
+// decoding streams the weights once per step. The memory-bound one-block GEMV has no software
+// prefetch (it measured slower than the hardware prefetcher on the sequential stream); the
+// compute-bound two-block tiles of batched decoding do prefetch (see prefetch_next_pair).
 // Everything here has internal linkage so no AVX-512 code can leak into generic callers.
 // GCC 12 warns about the deliberately undefined vectors inside its own AVX-512 intrinsics.
 #pragma GCC diagnostic ignored "-Wuninitialized"

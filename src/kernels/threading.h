@@ -20,9 +20,9 @@ int threads_for(int64_t bytes, int64_t flops);
 void set_small_op_limits(int64_t bytes, int64_t flops);
 
 // Oversubscription guard. When the cores are busy with other processes, a worker may not be
-// scheduled for milliseconds and every fork/join waits for it: a decoder step (~54 regions)
-// became 10-50× slower than on one thread. Kernels report each region's split: the caller's own
-// share of the work vs how long it then waited at the join. After a few consecutive regions
+// scheduled for milliseconds and every barrier or join waits for it: a decoder step once
+// became 10-50× slower than on one thread. Each parallel region (a whole decoder step is one,
+// kernels/team.h) reports the caller's own work vs how long it waited for the others. After a few consecutive regions
 // that waited far longer than they worked, threads_for() returns 1 for the next 250 ms, then
 // tries again. Results never depend on the thread count (work is split by output,
 // never by reduction), so this only changes speed.
