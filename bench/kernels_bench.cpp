@@ -211,6 +211,7 @@ BENCHMARK(BM_Gemm)
 #include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/norm.h"
+#include "kernels/packed_weights.h"
 
 namespace speecht5::kernels {
 namespace {
@@ -237,6 +238,43 @@ void BM_AttentionHeadOneQuery(benchmark::State& state) {
   }
 }
 
+// The batch-8 self-attention of a decoder step as the cache lays it out: 8 items × 12 heads of
+// one-query attention per layer, each head a run of `capacity` (100) positions of which 50 are
+// filled, over 24 layers' worth of caches so they come from memory. Args: bf16 cache (0/1) and
+// whether the next head is prefetched along the current one (0/1); counters: ns per key.
+void BM_AttentionBatchCold(benchmark::State& state) {
+  const bool bf16 = state.range(0) != 0, prefetch = state.range(1) != 0;
+  const int64_t layers = 24, heads = 8 * 12, capacity = 100, filled = 50, d = 64;
+  const int64_t per_head = capacity * d, total = layers * heads * per_head + per_head;
+  const Tensor values = random_tensor(1, 4096, 16), q = random_tensor(1, d, 17);
+  std::vector<float> k32, v32;
+  std::vector<uint16_t> k16, v16;
+  for (int64_t i = 0; i < total; ++i) {
+    const float x = values.data()[i % 4096], y = values.data()[(i * 7) % 4096];
+    if (bf16) {
+      k16.push_back(float_to_bf16(x));
+      v16.push_back(float_to_bf16(y));
+    } else {
+      k32.push_back(x);
+      v32.push_back(y);
+    }
+  }
+  auto head = [&](int64_t index) {
+    return bf16 ? KvHead{k16.data() + index * per_head, v16.data() + index * per_head, true}
+                : KvHead{k32.data() + index * per_head, v32.data() + index * per_head, false};
+  };
+  std::vector<float> probs(capacity), out(d);
+  for (auto _ : state)
+    for (int64_t h = 0; h < layers * heads; ++h) {
+      attention_one_query(q.data(), head(h), filled, d, nullptr, probs.data(), out.data(),
+                          prefetch ? head(h + 1) : KvHead{});
+      benchmark::DoNotOptimize(out.data());
+    }
+  state.counters["ns_per_key"] = benchmark::Counter(
+      static_cast<double>(layers * heads * filled) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void BM_AddLayerNorm(benchmark::State& state) {
   const int64_t dim = 768;
   const Tensor x0 = random_tensor(1, dim, 13), res = random_tensor(1, dim, 14),
@@ -251,6 +289,10 @@ void BM_AddLayerNorm(benchmark::State& state) {
 
 BENCHMARK(BM_GeluErf)->Arg(3072);
 BENCHMARK(BM_AttentionHeadOneQuery)->Arg(40)->Arg(100);
+BENCHMARK(BM_AttentionBatchCold)
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->ArgNames({"bf16", "prefetch"})
+    ->UseRealTime();
 BENCHMARK(BM_AddLayerNorm);
 
 }  // namespace

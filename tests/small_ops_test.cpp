@@ -1,5 +1,7 @@
 // The SIMD small ops (attention, softmax, GELU, exp) of every ISA this machine supports against
 // double-precision references, with the bounds the fp32 mode's rel-L2 ≤ 1e-5 budget allows.
+#include "kernels/small_ops.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,8 +11,8 @@
 #include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/cpu_features.h"
+#include "kernels/packed_weights.h"
 #include "support/isa_scope.h"
-#include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
 namespace {
@@ -91,14 +93,17 @@ TEST(SmallOpsTest, AttentionHeadMatchesDoubleReferencePerIsa) {
     int64_t tq, tk, d;
     bool bias, mask;
   };
-  const Case cases[] = {{1, 1, 64, false, false}, {1, 57, 64, false, true}, {1, 100, 64, false, false},
-                        {3, 40, 64, true, true},  {2, 9, 48, true, false},  {1, 13, 20, false, true}};
+  const Case cases[] = {{1, 1, 64, false, false},   {1, 57, 64, false, true},
+                        {1, 100, 64, false, false}, {3, 40, 64, true, true},
+                        {2, 9, 48, true, false},    {1, 13, 20, false, true}};
   const int64_t stride = 200;
   for (Isa isa : supported_isas()) {
     IsaScope scope(isa);
     for (const Case& c : cases) {
-      const auto q = random_values(c.tq * stride, 31, 0.3f), k = random_values(c.tk * stride, 32, 1.0f);
-      const auto v = random_values(c.tk * stride, 33, 1.0f), bias = random_values(c.tq * c.tk, 34, 1.0f);
+      const auto q = random_values(c.tq * stride, 31, 0.3f),
+                 k = random_values(c.tk * stride, 32, 1.0f);
+      const auto v = random_values(c.tk * stride, 33, 1.0f),
+                 bias = random_values(c.tq * c.tk, 34, 1.0f);
       std::vector<float> mask(c.tk, 0.0f);
       if (c.mask) {
         for (int64_t j = c.tk / 2; j < c.tk; j += 3) mask[j] = kMaskedScore;
@@ -126,9 +131,73 @@ TEST(SmallOpsTest, AttentionHeadMatchesDoubleReferencePerIsa) {
           num += (out[i * stride + e] - ref) * (out[i * stride + e] - ref);
           den += ref * ref;
         }
-        EXPECT_LE(std::sqrt(num / den), 2e-6) << isa_name(isa) << " tq=" << c.tq << " tk=" << c.tk << " d=" << c.d;
+        EXPECT_LE(std::sqrt(num / den), 2e-6)
+            << isa_name(isa) << " tq=" << c.tq << " tk=" << c.tk << " d=" << c.d;
       }
     }
+  }
+}
+
+// One query over a contiguous [tk, d] head, float32 or bf16 (the reduced-precision KV cache):
+// against a double reference computed from the values actually stored (bf16-rounded), on every
+// ISA. The float32 path must give the bits of attention_head() with tq = 1, and prefetching the
+// next head must never change a bit.
+TEST(SmallOpsTest, OneQueryOverFloatAndBf16CachesPerIsa) {
+  struct Case {
+    int64_t tk, d;
+    bool mask;
+  };
+  const Case cases[] = {{1, 64, false},   {17, 64, false}, {57, 64, true},
+                        {100, 64, false}, {9, 48, true},   {13, 20, false}};
+  for (Isa isa : supported_isas()) {
+    IsaScope scope(isa);
+    for (const Case& c : cases)
+      for (bool bf16 : {false, true}) {
+        const auto q = random_values(c.d, 41, 0.3f);
+        auto k = random_values(c.tk * c.d, 42, 1.0f), v = random_values(c.tk * c.d, 43, 1.0f);
+        std::vector<uint16_t> k16(k.size()), v16(v.size());
+        for (size_t i = 0; i < k.size(); ++i) {
+          k16[i] = float_to_bf16(k[i]);
+          v16[i] = float_to_bf16(v[i]);
+          if (bf16) k[i] = bf16_to_float(k16[i]), v[i] = bf16_to_float(v16[i]);
+        }
+        std::vector<float> mask(c.tk, 0.0f);
+        if (c.mask)
+          for (int64_t j = c.tk / 2; j < c.tk; j += 3) mask[j] = kMaskedScore;
+        const KvHead head =
+            bf16 ? KvHead{k16.data(), v16.data(), true} : KvHead{k.data(), v.data(), false};
+        const KvHead next = head;  // any valid head of as many positions
+        std::vector<float> probs(c.tk), out(c.d), probs_pf(c.tk), out_pf(c.d);
+        const float* m = c.mask ? mask.data() : nullptr;
+        attention_one_query(q.data(), head, c.tk, c.d, m, probs.data(), out.data());
+        attention_one_query(q.data(), head, c.tk, c.d, m, probs_pf.data(), out_pf.data(), next);
+        EXPECT_EQ(out, out_pf) << isa_name(isa);
+        EXPECT_EQ(probs, probs_pf) << isa_name(isa);
+        if (!bf16) {
+          std::vector<float> probs_ref(c.tk), out_ref(c.d);
+          attention_head(q.data(), c.d, 1, k.data(), v.data(), c.d, c.tk, c.d, nullptr, m,
+                         probs_ref.data(), out_ref.data(), c.d);
+          EXPECT_EQ(out, out_ref) << isa_name(isa) << " tk=" << c.tk << " d=" << c.d;
+        }
+        std::vector<double> s(c.tk);
+        double max = -1e300, sum = 0;
+        for (int64_t j = 0; j < c.tk; ++j) {
+          double acc = 0;
+          for (int64_t e = 0; e < c.d; ++e) acc += double{q[e]} * k[j * c.d + e];
+          s[j] = c.mask && mask[j] != 0.0f ? -1e300 : acc;
+          max = std::max(max, s[j]);
+        }
+        for (auto& val : s) sum += (val = std::exp(val - max));
+        double num = 0, den = 0;
+        for (int64_t e = 0; e < c.d; ++e) {
+          double ref = 0;
+          for (int64_t j = 0; j < c.tk; ++j) ref += s[j] / sum * v[j * c.d + e];
+          num += (out[e] - ref) * (out[e] - ref);
+          den += ref * ref;
+        }
+        EXPECT_LE(std::sqrt(num / den), 2e-6)
+            << isa_name(isa) << (bf16 ? " bf16" : " f32") << " tk=" << c.tk << " d=" << c.d;
+      }
   }
 }
 

@@ -3,18 +3,23 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/packed_weights.h"
 #include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
 namespace {
 
-float dot(const float* a, const float* b, int64_t n) {
+inline float load_value(const float* p) { return *p; }
+inline float load_value(const uint16_t* p) { return bf16_to_float(*p); }
+
+template <typename T>
+float dot(const float* a, const T* b, int64_t n) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * load_value(b + i + k);
   float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  for (; i < n; ++i) sum += a[i] * b[i];
+  for (; i < n; ++i) sum += a[i] * load_value(b + i);
   return sum;
 }
 
@@ -76,6 +81,42 @@ void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k
       for (int64_t d = 0; d < head_dim; ++d) o[d] += w * vj[d];
     }
   }
+}
+
+namespace {
+
+// The loops of attention_head() with tq = 1, so both give the same bits for a float32 cache.
+template <typename T>
+void one_query_portable(const float* q, const KvHead& kv, int64_t tk, int64_t d,
+                        const float* key_mask, float* probs, float* out, const KvHead& next) {
+  const T* k = static_cast<const T*>(kv.k);
+  const T* v = static_cast<const T*>(kv.v);
+  for (int64_t j = 0; j < tk; ++j) {
+    if (next.k != nullptr) __builtin_prefetch(static_cast<const T*>(next.k) + j * d);
+    const float s = dot(q, k + j * d, d);
+    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
+  }
+  softmax_rows(probs, 1, tk);
+  std::fill(out, out + d, 0.0f);
+  for (int64_t j = 0; j < tk; ++j) {
+    if (next.v != nullptr) __builtin_prefetch(static_cast<const T*>(next.v) + j * d);
+    const float w = probs[j];
+    for (int64_t i = 0; i < d; ++i) out[i] += w * load_value(v + j * d + i);
+  }
+}
+
+}  // namespace
+
+void attention_one_query(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
+                         const float* key_mask, float* probs, float* out, const KvHead& next) {
+  if (tk <= 0) return;
+  if (const SmallOpsTable* simd = small_ops_for(active_isa());
+      simd != nullptr && head_dim % simd->head_dim_multiple == 0)
+    return simd->attention_one_query(q, kv, tk, head_dim, key_mask, probs, out, next);
+  if (kv.bf16)
+    one_query_portable<uint16_t>(q, kv, tk, head_dim, key_mask, probs, out, next);
+  else
+    one_query_portable<float>(q, kv, tk, head_dim, key_mask, probs, out, next);
 }
 
 }  // namespace speecht5::kernels

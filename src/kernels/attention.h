@@ -22,4 +22,20 @@ void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k
                     int64_t kv_stride, int64_t tk, int64_t head_dim, const float* score_bias,
                     const float* key_mask, float* probs, float* out, int64_t out_stride);
 
+// One head of a KV cache: keys and values [tk, head_dim], contiguous, float32 or bf16.
+struct KvHead {
+  const void* k = nullptr;
+  const void* v = nullptr;
+  bool bf16 = false;
+};
+
+// One query over one head: probs = softmax(q·kᵀ + key_mask) [tk]; out = probs·v [head_dim].
+// q (already scaled), the scores and the sums are float32; key_mask may be null. `next` (may be
+// empty) is the head the caller attends to next, with as many positions: it is prefetched row by
+// row along this one. The caches are one run per head with unused capacity between heads, which
+// stops the hardware prefetcher at every head; 8 × 12 heads per layer at batch 8 made the
+// attention latency-bound (bench/attention_bench.cpp measures both).
+void attention_one_query(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
+                         const float* key_mask, float* probs, float* out, const KvHead& next = {});
+
 }  // namespace speecht5::kernels

@@ -5,6 +5,7 @@
 // approximations accurate to a few float ulps (tests/small_ops_test.cpp states the bounds).
 #include <cstdint>
 
+#include "kernels/attention.h"
 #include "kernels/cpu_features.h"
 
 namespace speecht5::kernels {
@@ -19,6 +20,9 @@ struct SmallOpsTable {
   void (*softmax_rows)(float* x, int64_t rows, int64_t cols);
   void (*gelu_erf)(float* x, int64_t n);
   void (*exp)(const float* x, int64_t n, float* out);  // for tests
+  // Same contract as attention_one_query() for head_dim a multiple of head_dim_multiple.
+  void (*attention_one_query)(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
+                              const float* key_mask, float* probs, float* out, const KvHead& next);
 };
 
 // nullptr for the portable ISA (its loops live in attention.cpp / activations.cpp).

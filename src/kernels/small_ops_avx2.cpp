@@ -96,7 +96,7 @@ void softmax_row(float* x, int64_t n) {
   }
 }
 
-void softmax_rows(float* x, int64_t rows, int64_t cols) {
+void softmax_rows_simd(float* x, int64_t rows, int64_t cols) {
   for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * cols, cols);
 }
 
@@ -111,9 +111,10 @@ inline float dot(const float* a, const float* b, int64_t d) {
   return hsum(_mm256_add_ps(acc0, acc1));
 }
 
-void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k, const float* v,
-                    int64_t kv_stride, int64_t tk, int64_t d, const float* score_bias,
-                    const float* key_mask, float* probs, float* out, int64_t out_stride) {
+void attention_head_simd(const float* q, int64_t q_stride, int64_t tq, const float* k,
+                         const float* v, int64_t kv_stride, int64_t tk, int64_t d,
+                         const float* score_bias, const float* key_mask, float* probs, float* out,
+                         int64_t out_stride) {
   for (int64_t i = 0; i < tq; ++i) {
     const float* qi = q + i * q_stride;
     float* p = probs + i * tk;
@@ -141,6 +142,64 @@ void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k
   }
 }
 
+// bf16 → float32 is exact: the bf16 bits are the top half of the float.
+inline __m256 load8(const uint16_t* p) {
+  const __m128i bits = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(bits), 16));
+}
+inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+
+template <typename T>
+inline void prefetch_row(const void* next, int64_t j, int64_t d) {
+  if (next == nullptr) return;
+  const char* row = static_cast<const char*>(next) + j * d * static_cast<int64_t>(sizeof(T));
+  for (int64_t b = 0; b < d * static_cast<int64_t>(sizeof(T)); b += 64)
+    _mm_prefetch(row + b, _MM_HINT_T0);
+}
+
+// Same order of operations as attention_head() with tq = 1, so a float32 cache gives the same
+// bits through either.
+template <typename T>
+void one_query(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
+               float* probs, float* out, const KvHead& next) {
+  const T* k = static_cast<const T*>(kv.k);
+  const T* v = static_cast<const T*>(kv.v);
+  for (int64_t j = 0; j < tk; ++j) {
+    prefetch_row<T>(next.k, j, d);
+    const T* kj = k + j * d;
+    __m256 acc0 = _mm256_mul_ps(_mm256_loadu_ps(q), load8(kj)), acc1 = _mm256_setzero_ps();
+    int64_t i = 8;
+    for (; i + 16 <= d; i += 16) {
+      acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load8(kj + i), acc1);
+      acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), load8(kj + i + 8), acc0);
+    }
+    if (i < d) acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load8(kj + i), acc1);
+    const float s = hsum(_mm256_add_ps(acc0, acc1));
+    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
+  }
+  softmax_row(probs, tk);
+  for (int64_t c = 0; c < d; c += 64) {
+    const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 8);
+    __m256 acc[8];
+    for (int u = 0; u < 8; ++u) acc[u] = _mm256_setzero_ps();
+    for (int64_t j = 0; j < tk; ++j) {
+      if (c == 0) prefetch_row<T>(next.v, j, d);
+      const __m256 w = _mm256_set1_ps(probs[j]);
+      const T* vj = v + j * d + c;
+      for (int u = 0; u < nv; ++u) acc[u] = _mm256_fmadd_ps(w, load8(vj + 8 * u), acc[u]);
+    }
+    for (int u = 0; u < nv; ++u) _mm256_storeu_ps(out + c + 8 * u, acc[u]);
+  }
+}
+
+void one_query_any(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
+                   float* probs, float* out, const KvHead& next) {
+  if (kv.bf16)
+    one_query<uint16_t>(q, kv, tk, d, key_mask, probs, out, next);
+  else
+    one_query<float>(q, kv, tk, d, key_mask, probs, out, next);
+}
+
 void gelu_erf(float* x, int64_t n) {
   const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
   const __m256 inv_sqrt2 = _mm256_set1_ps(0.70710678118654752440f);
@@ -155,7 +214,8 @@ void gelu_erf(float* x, int64_t n) {
 }  // namespace
 
 const SmallOpsTable& avx2_small_ops() {
-  static const SmallOpsTable table{attention_head, 8, softmax_rows, gelu_erf, exp_array};
+  static const SmallOpsTable table{attention_head_simd, 8, softmax_rows_simd, gelu_erf, exp_array,
+                                   one_query_any};
   return table;
 }
 

@@ -81,7 +81,7 @@ void softmax_row(float* x, int64_t n) {
   }
 }
 
-void softmax_rows(float* x, int64_t rows, int64_t cols) {
+void softmax_rows_simd(float* x, int64_t rows, int64_t cols) {
   for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * cols, cols);
 }
 
@@ -92,9 +92,10 @@ inline float dot(const float* a, const float* b, int64_t d) {
   return _mm512_reduce_add_ps(acc);
 }
 
-void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k, const float* v,
-                    int64_t kv_stride, int64_t tk, int64_t d, const float* score_bias,
-                    const float* key_mask, float* probs, float* out, int64_t out_stride) {
+void attention_head_simd(const float* q, int64_t q_stride, int64_t tq, const float* k,
+                         const float* v, int64_t kv_stride, int64_t tk, int64_t d,
+                         const float* score_bias, const float* key_mask, float* probs, float* out,
+                         int64_t out_stride) {
   for (int64_t i = 0; i < tq; ++i) {
     const float* qi = q + i * q_stride;
     float* p = probs + i * tk;
@@ -122,6 +123,61 @@ void attention_head(const float* q, int64_t q_stride, int64_t tq, const float* k
   }
 }
 
+// bf16 → float32 is exact: the bf16 bits are the top half of the float.
+inline __m512 load16(const uint16_t* p) {
+  const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+}
+inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
+
+// Prefetches row j of the next head's keys or values (a row is 64 bytes per 16 values).
+template <typename T>
+inline void prefetch_row(const void* next, int64_t j, int64_t d) {
+  if (next == nullptr) return;
+  const char* row = static_cast<const char*>(next) + j * d * static_cast<int64_t>(sizeof(T));
+  for (int64_t b = 0; b < d * static_cast<int64_t>(sizeof(T)); b += 64)
+    _mm_prefetch(row + b, _MM_HINT_T0);
+}
+
+// Same order of operations as attention_head() with tq = 1, so a float32 cache gives the same
+// bits through either.
+template <typename T>
+void one_query(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
+               float* probs, float* out, const KvHead& next) {
+  const T* k = static_cast<const T*>(kv.k);
+  const T* v = static_cast<const T*>(kv.v);
+  for (int64_t j = 0; j < tk; ++j) {
+    prefetch_row<T>(next.k, j, d);
+    const T* kj = k + j * d;
+    __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(q), load16(kj));
+    for (int64_t i = 16; i < d; i += 16)
+      acc = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), load16(kj + i), acc);
+    const float s = _mm512_reduce_add_ps(acc);
+    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
+  }
+  softmax_row(probs, tk);
+  for (int64_t c = 0; c < d; c += 64) {  // up to 4 accumulators held across all keys
+    const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 16);
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                     _mm512_setzero_ps()};
+    for (int64_t j = 0; j < tk; ++j) {
+      if (c == 0) prefetch_row<T>(next.v, j, d);
+      const __m512 w = _mm512_set1_ps(probs[j]);
+      const T* vj = v + j * d + c;
+      for (int u = 0; u < nv; ++u) acc[u] = _mm512_fmadd_ps(w, load16(vj + 16 * u), acc[u]);
+    }
+    for (int u = 0; u < nv; ++u) _mm512_storeu_ps(out + c + 16 * u, acc[u]);
+  }
+}
+
+void one_query_any(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
+                   float* probs, float* out, const KvHead& next) {
+  if (kv.bf16)
+    one_query<uint16_t>(q, kv, tk, d, key_mask, probs, out, next);
+  else
+    one_query<float>(q, kv, tk, d, key_mask, probs, out, next);
+}
+
 void gelu_erf(float* x, int64_t n) {
   const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
   const __m512 inv_sqrt2 = _mm512_set1_ps(0.70710678118654752440f);
@@ -136,7 +192,8 @@ void gelu_erf(float* x, int64_t n) {
 }  // namespace
 
 const SmallOpsTable& avx512_small_ops() {
-  static const SmallOpsTable table{attention_head, 16, softmax_rows, gelu_erf, exp_array};
+  static const SmallOpsTable table{attention_head_simd, 16,           softmax_rows_simd, gelu_erf,
+                                   exp_array,           one_query_any};
   return table;
 }
 

@@ -13,43 +13,21 @@
 namespace speecht5 {
 
 void DecoderState::ensure_capacity(int64_t positions) {
-  if (positions <= capacity_) return;
+  const int64_t capacity = self_k_.empty() ? 0 : self_k_.front().capacity();
+  if (positions <= capacity) return;
   // Grow geometrically so a long utterance reallocates O(log n) times, not every step.
-  const int64_t cap = std::max<int64_t>(positions, std::max<int64_t>(2 * capacity_, 16));
+  const int64_t cap = std::max<int64_t>(positions, std::max<int64_t>(2 * capacity, 16));
   for (auto* caches : {&self_k_, &self_v_})
-    for (auto& cache : *caches) {
-      std::vector<float> grown(batch_ * heads_ * cap * head_dim_);
-      for (int64_t bh = 0; bh < batch_ * heads_; ++bh)
-        std::memcpy(grown.data() + bh * cap * head_dim_, cache.data() + bh * capacity_ * head_dim_,
-                    sizeof(float) * pos_ * head_dim_);
-      cache.swap(grown);
-    }
-  capacity_ = cap;
+    for (HeadMajorCache& cache : *caches) cache.grow(cap, pos_);
   ensure_probs(probs_members_);
 }
 
 void DecoderState::ensure_probs(int members) {
-  probs_stride_ = std::max<int64_t>(capacity_, enc_len_);
+  probs_stride_ = std::max<int64_t>(self_k_.empty() ? 0 : self_k_.front().capacity(), enc_len_);
   probs_members_ = std::max(members, 1);
   if (static_cast<int64_t>(probs_.size()) < probs_members_ * probs_stride_)
     probs_.resize(probs_members_ * probs_stride_);
 }
-
-namespace {
-
-// [B, T, heads·d] → [B, heads, T, d]: each head's keys / values one contiguous run, read in
-// order by the one-query attention (a head's slice of a [T, H] row is 256 bytes every 3 KB).
-std::vector<float> split_heads(const float* x, int64_t B, int64_t T, int64_t heads, int64_t d) {
-  std::vector<float> out(B * T * heads * d);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t h = 0; h < heads; ++h)
-        std::memcpy(out.data() + ((b * heads + h) * T + t) * d, x + ((b * T + t) * heads + h) * d,
-                    sizeof(float) * d);
-  return out;
-}
-
-}  // namespace
 
 SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
     : config_(config), prenet_(config, w) {
@@ -70,6 +48,8 @@ SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
   const int64_t r = config.reduction_factor;
   feat_out_ = w.linear("speech_decoder_postnet.feat_out", r * config.num_mel_bins, H);
   prob_out_ = w.linear("speech_decoder_postnet.prob_out", r, H);
+  // The reduced-precision modes trade the caches' last float bits for half their memory traffic.
+  kv_type_ = w.precision() == kernels::Precision::kFp32 ? KvType::kF32 : KvType::kBf16;
   step_weight_bytes_ = prenet_.weight_bytes() + feat_out_.weight_bytes() + prob_out_.weight_bytes();
   for (const Layer& layer : layers_)
     for (const kernels::Linear* linear :
@@ -102,13 +82,14 @@ DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<f
   s.head_dim_ = H / s.heads_;
   std::vector<float> rows(B * T * H);
   for (const Layer& layer : layers_)
-    for (auto [linear, cache] : {std::pair{&layer.cross_attn.k, &s.cross_k_},
-                                 std::pair{&layer.cross_attn.v, &s.cross_v_}}) {
+    for (auto [linear, caches] : {std::pair{&layer.cross_attn.k, &s.cross_k_},
+                                  std::pair{&layer.cross_attn.v, &s.cross_v_}}) {
       linear->forward(encoder_out.data(), B * T, rows.data());
-      cache->push_back(split_heads(rows.data(), B, T, s.heads_, s.head_dim_));
+      caches->emplace_back(kv_type_, B, s.heads_, s.head_dim_, T);
+      caches->back().store_all(rows.data(), T);
     }
-  s.self_k_.resize(layers_.size());
-  s.self_v_.resize(layers_.size());
+  for (auto* caches : {&s.self_k_, &s.self_v_})
+    caches->assign(layers_.size(), HeadMajorCache(kv_type_, B, s.heads_, s.head_dim_, 0));
   s.ensure_capacity(std::max<int64_t>(expected_steps, 1));
   // x, q, k, v, context, attention output, FFN intermediate, prenet scratch.
   s.scratch_.resize(B * (6 * H + config_.decoder_ffn_dim) + prenet_.scratch_floats(B));
@@ -164,7 +145,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   const int64_t H = config_.hidden_size, F = config_.decoder_ffn_dim, T = s.enc_len_, B = s.batch_;
   const int64_t n = static_cast<int64_t>(active.size());
   const int64_t heads = layer.self_attn.heads, d = layer.self_attn.head_dim;
-  const int64_t cap = s.capacity_, pos = s.pos_, L = layers();
+  const int64_t pos = s.pos_, L = layers();
   float* q = x + B * H;
   float* k = q + B * H;
   float* v = k + B * H;
@@ -192,24 +173,24 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   };
 
   // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).
-  float* cache_k = s.self_k_[l].data();
-  float* cache_v = s.self_v_[l].data();
+  HeadMajorCache& cache_k = s.self_k_[l];
+  HeadMajorCache& cache_v = s.self_v_[l];
   // Post-processing of the columns [c0, c1) a member just computed, for every row.
   auto scale_query = [&](float scaling) {
     return [=](int64_t c0, int64_t c1) {
       for (int64_t i = 0; i < n; ++i) kernels::scale(q + i * H + c0, c1 - c0, scaling);
     };
   };
-  // The new position's keys / values into the [B, heads, cap, d] cache, head by head.
-  auto append_to_cache = [&](const float* src, float* cache) {
-    return [=, &active](int64_t c0, int64_t c1) {
-      for (int64_t i = 0; i < n; ++i)
-        for (int64_t c = c0; c < c1;) {
-          const int64_t h = c / d, end = std::min(c1, (h + 1) * d);
-          std::memcpy(cache + ((active[i] * heads + h) * cap + pos) * d + (c - h * d),
-                      src + i * H + c, sizeof(float) * (end - c));
-          c = end;
-        }
+  // Attention unit u + 1 (item-major), which this member most likely takes next: it is prefetched
+  // along unit u (kernels/attention.h).
+  auto next_head = [&](const HeadMajorCache& k, const HeadMajorCache& v, int64_t u) {
+    return u + 1 < n * heads ? kv_head(k, v, active[(u + 1) / heads], (u + 1) % heads)
+                             : kernels::KvHead{};
+  };
+  // The new position's keys / values into the cache.
+  auto append_to_cache = [&](const float* src, HeadMajorCache& cache) {
+    return [=, &active, &cache](int64_t c0, int64_t c1) {
+      for (int64_t i = 0; i < n; ++i) cache.store(active[i], pos, src + i * H, c0, c1);
     };
   };
   team.run([&] {
@@ -220,10 +201,10 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   team.barrier();
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {
-      const int64_t i = u / heads, h = u % heads, item = active[i];
-      const int64_t head = (item * heads + h) * cap * d;
-      kernels::attention_head(q + i * H + h * d, H, 1, cache_k + head, cache_v + head, d, pos + 1,
-                              d, nullptr, nullptr, probs, ctx + i * H + h * d, H);
+      const int64_t i = u / heads, h = u % heads;
+      kernels::attention_one_query(q + i * H + h * d, kv_head(cache_k, cache_v, active[i], h),
+                                   pos + 1, d, nullptr, probs, ctx + i * H + h * d,
+                                   next_head(cache_k, cache_v, u));
     });
   });
   team.barrier();
@@ -242,10 +223,10 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
       float* p = cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : probs;
-      const int64_t head = (item * heads + h) * T * d;
-      kernels::attention_head(q + i * H + h * d, H, 1, s.cross_k_[l].data() + head,
-                              s.cross_v_[l].data() + head, d, T, d, nullptr,
-                              s.key_mask_.data() + item * T, p, ctx + i * H + h * d, H);
+      kernels::attention_one_query(q + i * H + h * d,
+                                   kv_head(s.cross_k_[l], s.cross_v_[l], item, h), T, d,
+                                   s.key_mask_.data() + item * T, p, ctx + i * H + h * d,
+                                   next_head(s.cross_k_[l], s.cross_v_[l], u));
     });
   });
   team.barrier();

@@ -11,6 +11,7 @@
 #include "kernels/linear.h"
 #include "kernels/team.h"
 #include "model/config.h"
+#include "model/kv_cache.h"
 #include "model/observer.h"
 #include "model/speech_decoder_prenet.h"
 #include "model/transformer_blocks.h"
@@ -33,14 +34,14 @@ class DecoderState {
   void ensure_capacity(int64_t positions);
   void ensure_probs(int members);  // one attention-weights row per team member
 
-  int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, capacity_ = 0, heads_ = 1, head_dim_ = 0;
-  std::vector<float> key_mask_;              // [B, T]: 0 or finfo.min
-  std::vector<float> speakers_;              // [B, S], L2-normalised
-  std::vector<float> active_speakers_;       // [n, S] rows of the active items
-  std::vector<std::vector<float>> cross_k_;  // per layer [B, heads, T, head_dim]
-  std::vector<std::vector<float>> cross_v_;
-  std::vector<std::vector<float>> self_k_;  // per layer [B, heads, capacity, head_dim]
-  std::vector<std::vector<float>> self_v_;
+  int64_t batch_ = 0, enc_len_ = 0, pos_ = 0, heads_ = 1, head_dim_ = 0;
+  std::vector<float> key_mask_;          // [B, T]: 0 or finfo.min
+  std::vector<float> speakers_;          // [B, S], L2-normalised
+  std::vector<float> active_speakers_;   // [n, S] rows of the active items
+  std::vector<HeadMajorCache> cross_k_;  // per layer, T positions
+  std::vector<HeadMajorCache> cross_v_;
+  std::vector<HeadMajorCache> self_k_;  // per layer, growing with the positions decoded
+  std::vector<HeadMajorCache> self_v_;
   std::vector<float> scratch_;  // one step of activations for all B items
   std::vector<float> probs_;    // per team member, one query row of attention weights
   int64_t probs_stride_ = 0;
@@ -84,6 +85,7 @@ class SpeechDecoder {
   kernels::Linear feat_out_;
   kernels::Linear prob_out_;
   int64_t step_weight_bytes_ = 0;                  // streamed by the layers and heads of one step
+  KvType kv_type_ = KvType::kF32;                  // bf16 when the weights are bf16 / int8
   std::vector<std::array<std::string, 6>> names_;  // observer names per layer
 };
 

@@ -16,6 +16,7 @@ class WeightReader {
                         kernels::Precision precision = kernels::Precision::kFp32)
       : store_(store), precision_(precision) {}
 
+  kernels::Precision precision() const { return precision_; }
   Tensor get(const std::string& name, const Shape& expected) const;
   float scalar(const std::string& name) const;  // a 0-D (or one-element) tensor
   // `<prefix>.weight` [out, in] and, if `with_bias`, `<prefix>.bias` [out].

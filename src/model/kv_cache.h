@@ -1,0 +1,57 @@
+#pragma once
+// Keys or values of one attention layer for a batch, head-major: [batch, heads, capacity,
+// head_dim], so the one-query attention reads each head's positions as one contiguous run.
+//
+// Stored as float32, or as bf16 in the reduced-precision modes. At batch 8 the caches are the
+// other half of a step's memory traffic: ~26 MB of float32 keys/values at position 50 against
+// 51 MB of int8 weights (docs/PERFORMANCE.md), and bf16 halves them. float32 mode keeps float32
+// caches so it still matches the reference to ~1e-7.
+#include <cstdint>
+#include <vector>
+
+#include "kernels/attention.h"
+
+namespace speecht5 {
+
+enum class KvType { kF32, kBf16 };
+
+class HeadMajorCache {
+ public:
+  HeadMajorCache() = default;
+  HeadMajorCache(KvType type, int64_t batch, int64_t heads, int64_t head_dim, int64_t capacity);
+
+  KvType type() const { return type_; }
+  int64_t capacity() const { return capacity_; }
+  int64_t head_dim() const { return head_dim_; }
+
+  // Grows to `capacity` positions per head, keeping positions [0, used) of every head.
+  void grow(int64_t capacity, int64_t used);
+  // Columns [c0, c1) of `row` (heads·head_dim values) become position `pos` of `item`.
+  void store(int64_t item, int64_t pos, const float* row, int64_t c0, int64_t c1);
+  // rows [batch, positions, heads·head_dim] become positions [0, positions) of every item.
+  void store_all(const float* rows, int64_t positions);
+
+  // The first position of one head (the type says which accessor applies).
+  const float* f32_head(int64_t item, int64_t head) const {
+    return f32_.data() + offset(item, head, 0);
+  }
+  const uint16_t* bf16_head(int64_t item, int64_t head) const {
+    return bf16_.data() + offset(item, head, 0);
+  }
+
+ private:
+  int64_t offset(int64_t item, int64_t head, int64_t pos) const {
+    return ((item * heads_ + head) * capacity_ + pos) * head_dim_;
+  }
+
+  KvType type_ = KvType::kF32;
+  int64_t batch_ = 0, heads_ = 0, head_dim_ = 0, capacity_ = 0;
+  std::vector<float> f32_;
+  std::vector<uint16_t> bf16_;
+};
+
+// One head of `item` as the attention kernels take it (keys and values of the same type).
+kernels::KvHead kv_head(const HeadMajorCache& keys, const HeadMajorCache& values, int64_t item,
+                        int64_t head);
+
+}  // namespace speecht5
