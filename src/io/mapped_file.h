@@ -20,6 +20,13 @@ class MappedFile {
   size_t size() const { return size_; }
   std::span<const std::byte> bytes() const { return {data_, size_}; }
   const std::filesystem::path& path() const { return path_; }
+  // Drops the mapping's pages from this process's resident set. The mapping stays valid: the
+  // next read of a page maps it again from the page cache (the file is unchanged, read-only).
+  // Called once a model is built, when most of the file has been repacked into other memory.
+  void release_resident_pages() const;
+  // The same for the pages lying wholly inside [begin, begin + bytes) (pages shared with bytes
+  // outside stay); a range outside the mapping is ignored.
+  void release_resident_pages(const std::byte* begin, size_t bytes) const;
 
  private:
   MappedFile() = default;

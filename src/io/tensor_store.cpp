@@ -10,21 +10,32 @@ namespace speecht5::io {
 
 struct TensorStore::Holder {
   std::vector<std::shared_ptr<const void>> owners;
+  std::vector<std::shared_ptr<const MappedFile>> mappings;
   std::vector<std::unique_ptr<std::byte[]>> buffers;
 };
 
 const char* dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
-    case DType::kF64: return "F64";
-    case DType::kI64: return "I64";
-    case DType::kI32: return "I32";
-    case DType::kI16: return "I16";
-    case DType::kI8: return "I8";
-    case DType::kU8: return "U8";
-    case DType::kBool: return "BOOL";
+    case DType::kF32:
+      return "F32";
+    case DType::kF16:
+      return "F16";
+    case DType::kBF16:
+      return "BF16";
+    case DType::kF64:
+      return "F64";
+    case DType::kI64:
+      return "I64";
+    case DType::kI32:
+      return "I32";
+    case DType::kI16:
+      return "I16";
+    case DType::kI8:
+      return "I8";
+    case DType::kU8:
+      return "U8";
+    case DType::kBool:
+      return "BOOL";
   }
   return "?";
 }
@@ -32,15 +43,19 @@ const char* dtype_name(DType dtype) {
 size_t dtype_size(DType dtype) {
   switch (dtype) {
     case DType::kF64:
-    case DType::kI64: return 8;
+    case DType::kI64:
+      return 8;
     case DType::kF32:
-    case DType::kI32: return 4;
+    case DType::kI32:
+      return 4;
     case DType::kF16:
     case DType::kBF16:
-    case DType::kI16: return 2;
+    case DType::kI16:
+      return 2;
     case DType::kI8:
     case DType::kU8:
-    case DType::kBool: return 1;
+    case DType::kBool:
+      return 1;
   }
   return 0;
 }
@@ -50,6 +65,19 @@ TensorStore::TensorStore(std::string format, std::filesystem::path path)
 
 void TensorStore::keep_alive(std::shared_ptr<const void> owner) {
   holder_->owners.push_back(std::move(owner));
+}
+
+void TensorStore::keep_alive(std::shared_ptr<const MappedFile> file) {
+  holder_->mappings.push_back(std::move(file));
+}
+
+void TensorStore::release_mapped_pages() const {
+  for (const auto& file : holder_->mappings) file->release_resident_pages();
+}
+
+void TensorStore::release_pages(std::string_view name) const {
+  if (const TensorRecord* rec = find(name))
+    for (const auto& file : holder_->mappings) file->release_resident_pages(rec->data, rec->nbytes);
 }
 
 std::byte* TensorStore::allocate(size_t nbytes) {
@@ -157,12 +185,28 @@ std::vector<int64_t> TensorStore::get_i64(std::string_view name) const {
   for (int64_t i = 0; i < n; ++i) {
     const std::byte* p = rec->data + i * dtype_size(rec->dtype);
     switch (rec->dtype) {
-      case DType::kI64: std::memcpy(&out[i], p, 8); break;
-      case DType::kI32: { int32_t v; std::memcpy(&v, p, 4); out[i] = v; break; }
-      case DType::kI16: { int16_t v; std::memcpy(&v, p, 2); out[i] = v; break; }
-      case DType::kI8: out[i] = static_cast<int8_t>(*p); break;
+      case DType::kI64:
+        std::memcpy(&out[i], p, 8);
+        break;
+      case DType::kI32: {
+        int32_t v;
+        std::memcpy(&v, p, 4);
+        out[i] = v;
+        break;
+      }
+      case DType::kI16: {
+        int16_t v;
+        std::memcpy(&v, p, 2);
+        out[i] = v;
+        break;
+      }
+      case DType::kI8:
+        out[i] = static_cast<int8_t>(*p);
+        break;
       case DType::kU8:
-      case DType::kBool: out[i] = static_cast<uint8_t>(*p); break;
+      case DType::kBool:
+        out[i] = static_cast<uint8_t>(*p);
+        break;
       default:
         fail(ErrorCode::kModel, path_.string() + ": tensor '" + rec->name + "' has dtype " +
                                     dtype_name(rec->dtype) + ", expected an integer type");
@@ -171,6 +215,8 @@ std::vector<int64_t> TensorStore::get_i64(std::string_view name) const {
   return out;
 }
 
-TensorStore TensorStore::open(const std::filesystem::path& path) { return open_checkpoint_file(path); }
+TensorStore TensorStore::open(const std::filesystem::path& path) {
+  return open_checkpoint_file(path);
+}
 
 }  // namespace speecht5::io

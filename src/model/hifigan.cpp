@@ -195,7 +195,10 @@ HifiGan HifiGan::load(const std::filesystem::path& dir, kernels::ConvPrecision p
   if (!std::filesystem::is_directory(dir))
     fail(ErrorCode::kIo, "vocoder folder " + dir.string() + " does not exist");
   HifiGanConfig config = load_hifigan_config(dir);
-  return HifiGan(io::TensorStore::open(find_checkpoint(dir)), std::move(config), precision);
+  const io::TensorStore store = io::TensorStore::open(find_checkpoint(dir));
+  HifiGan vocoder(store, std::move(config), precision);
+  store.release_mapped_pages();
+  return vocoder;
 }
 
 kernels::ConvPrecision HifiGan::precision() const { return layers_->resblock_precision; }

@@ -42,7 +42,10 @@ TtsModel TtsModel::load(const std::filesystem::path& path, kernels::Precision pr
   if (folder.empty()) folder = ".";
   const auto checkpoint = is_dir ? find_checkpoint(path) : path;
   const TtsConfig config = load_tts_config(folder);
-  return TtsModel(config, io::TensorStore::open(checkpoint), precision);
+  const io::TensorStore store = io::TensorStore::open(checkpoint);
+  TtsModel model(config, store, precision);
+  store.release_mapped_pages();
+  return model;
 }
 
 }  // namespace speecht5

@@ -25,7 +25,11 @@ kernels::Linear WeightReader::linear(const std::string& prefix, int64_t out, int
                                      bool with_bias) const {
   Tensor w = get(prefix + ".weight", {out, in});
   Tensor b = with_bias ? get(prefix + ".bias", {out}) : Tensor();
-  return kernels::Linear(std::move(w), std::move(b), precision_);
+  kernels::Linear linear(std::move(w), std::move(b), precision_);
+  // Packed now: the file's copy is read again only by fp32 GEMMs of ≥ 32 rows (from the page
+  // cache, on demand), so it need not stay resident next to the packed one.
+  store_.release_pages(prefix + ".weight");
+  return linear;
 }
 
 WeightReader::Norm WeightReader::layer_norm(const std::string& prefix, int64_t dim) const {
