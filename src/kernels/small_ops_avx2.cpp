@@ -2,6 +2,7 @@
 // linkage only, so no AVX2 code can leak into generic callers.
 #include <immintrin.h>
 
+#include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
@@ -100,48 +101,6 @@ void softmax_rows_simd(float* x, int64_t rows, int64_t cols) {
   for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * cols, cols);
 }
 
-inline float dot(const float* a, const float* b, int64_t d) {
-  __m256 acc0 = _mm256_mul_ps(_mm256_loadu_ps(a), _mm256_loadu_ps(b)), acc1 = _mm256_setzero_ps();
-  int64_t i = 8;
-  for (; i + 16 <= d; i += 16) {
-    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc1);
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc0);
-  }
-  if (i < d) acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc1);
-  return hsum(_mm256_add_ps(acc0, acc1));
-}
-
-void attention_head_simd(const float* q, int64_t q_stride, int64_t tq, const float* k,
-                         const float* v, int64_t kv_stride, int64_t tk, int64_t d,
-                         const float* score_bias, const float* key_mask, float* probs, float* out,
-                         int64_t out_stride) {
-  for (int64_t i = 0; i < tq; ++i) {
-    const float* qi = q + i * q_stride;
-    float* p = probs + i * tk;
-    for (int64_t j = 0; j < tk; ++j) {
-      float s = dot(qi, k + j * kv_stride, d);
-      if (score_bias != nullptr) s += score_bias[i * tk + j];
-      if (key_mask != nullptr) s += key_mask[j];
-      p[j] = s;
-    }
-    softmax_row(p, tk);
-    float* o = out + i * out_stride;
-    for (int64_t c = 0; c < d; c += 64) {
-      const int64_t width = d - c < 64 ? d - c : 64;
-      const int nv = static_cast<int>(width / 8);
-      __m256 acc[8];
-      for (int u = 0; u < 8; ++u) acc[u] = _mm256_setzero_ps();
-      for (int64_t j = 0; j < tk; ++j) {
-        const __m256 w = _mm256_set1_ps(p[j]);
-        const float* vj = v + j * kv_stride + c;
-        for (int u = 0; u < nv; ++u)
-          acc[u] = _mm256_fmadd_ps(w, _mm256_loadu_ps(vj + 8 * u), acc[u]);
-      }
-      for (int u = 0; u < nv; ++u) _mm256_storeu_ps(o + c + 8 * u, acc[u]);
-    }
-  }
-}
-
 // bf16 → float32 is exact: the bf16 bits are the top half of the float.
 inline __m256 load8(const uint16_t* p) {
   const __m128i bits = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -150,55 +109,37 @@ inline __m256 load8(const uint16_t* p) {
 inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
 
 template <typename T>
-inline void prefetch_row(const void* next, int64_t j, int64_t d) {
-  if (next == nullptr) return;
-  const char* row = static_cast<const char*>(next) + j * d * static_cast<int64_t>(sizeof(T));
-  for (int64_t b = 0; b < d * static_cast<int64_t>(sizeof(T)); b += 64)
-    _mm_prefetch(row + b, _MM_HINT_T0);
+inline float dot(const float* a, const T* b, int64_t d) {
+  __m256 acc0 = _mm256_mul_ps(_mm256_loadu_ps(a), load8(b)), acc1 = _mm256_setzero_ps();
+  int64_t i = 8;
+  for (; i + 16 <= d; i += 16) {
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8(b + i), acc1);
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), load8(b + i + 8), acc0);
+  }
+  if (i < d) acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8(b + i), acc1);
+  return hsum(_mm256_add_ps(acc0, acc1));
 }
 
-// Same order of operations as attention_head() with tq = 1, so a float32 cache gives the same
-// bits through either.
+// out[0, d) = Σ_j p[j] · v[j·stride + (0, d)], up to 8 accumulators held across all keys,
+// prefetching row j of `next` along.
 template <typename T>
-void one_query(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
-               float* probs, float* out, const KvHead& next) {
-  const T* k = static_cast<const T*>(kv.k);
-  const T* v = static_cast<const T*>(kv.v);
-  for (int64_t j = 0; j < tk; ++j) {
-    prefetch_row<T>(next.k, j, d);
-    const T* kj = k + j * d;
-    __m256 acc0 = _mm256_mul_ps(_mm256_loadu_ps(q), load8(kj)), acc1 = _mm256_setzero_ps();
-    int64_t i = 8;
-    for (; i + 16 <= d; i += 16) {
-      acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load8(kj + i), acc1);
-      acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), load8(kj + i + 8), acc0);
-    }
-    if (i < d) acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load8(kj + i), acc1);
-    const float s = hsum(_mm256_add_ps(acc0, acc1));
-    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
-  }
-  softmax_row(probs, tk);
+void weighted_sum(const float* p, const T* v, int64_t stride, int64_t tk, int64_t d, float* out,
+                  const void* next) {
   for (int64_t c = 0; c < d; c += 64) {
     const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 8);
     __m256 acc[8];
     for (int u = 0; u < 8; ++u) acc[u] = _mm256_setzero_ps();
     for (int64_t j = 0; j < tk; ++j) {
-      if (c == 0) prefetch_row<T>(next.v, j, d);
-      const __m256 w = _mm256_set1_ps(probs[j]);
-      const T* vj = v + j * d + c;
+      if (c == 0) prefetch_row<T>(next, j, d);
+      const __m256 w = _mm256_set1_ps(p[j]);
+      const T* vj = v + j * stride + c;
       for (int u = 0; u < nv; ++u) acc[u] = _mm256_fmadd_ps(w, load8(vj + 8 * u), acc[u]);
     }
     for (int u = 0; u < nv; ++u) _mm256_storeu_ps(out + c + 8 * u, acc[u]);
   }
 }
 
-void one_query_any(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
-                   float* probs, float* out, const KvHead& next) {
-  if (kv.bf16)
-    one_query<uint16_t>(q, kv, tk, d, key_mask, probs, out, next);
-  else
-    one_query<float>(q, kv, tk, d, key_mask, probs, out, next);
-}
+#include "kernels/small_ops_attention.inc"
 
 void gelu_erf(float* x, int64_t n) {
   const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);

@@ -4,6 +4,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
@@ -85,44 +86,6 @@ void softmax_rows_simd(float* x, int64_t rows, int64_t cols) {
   for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * cols, cols);
 }
 
-inline float dot(const float* a, const float* b, int64_t d) {
-  __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(a), _mm512_loadu_ps(b));
-  for (int64_t i = 16; i < d; i += 16)
-    acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
-  return _mm512_reduce_add_ps(acc);
-}
-
-void attention_head_simd(const float* q, int64_t q_stride, int64_t tq, const float* k,
-                         const float* v, int64_t kv_stride, int64_t tk, int64_t d,
-                         const float* score_bias, const float* key_mask, float* probs, float* out,
-                         int64_t out_stride) {
-  for (int64_t i = 0; i < tq; ++i) {
-    const float* qi = q + i * q_stride;
-    float* p = probs + i * tk;
-    for (int64_t j = 0; j < tk; ++j) {
-      float s = dot(qi, k + j * kv_stride, d);
-      if (score_bias != nullptr) s += score_bias[i * tk + j];
-      if (key_mask != nullptr) s += key_mask[j];
-      p[j] = s;
-    }
-    softmax_row(p, tk);
-    float* o = out + i * out_stride;
-    for (int64_t c = 0; c < d; c += 64) {  // up to 4 accumulators held across all keys
-      const int64_t width = d - c < 64 ? d - c : 64;
-      const int nv = static_cast<int>(width / 16);
-      __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
-                       _mm512_setzero_ps()};
-      for (int64_t j = 0; j < tk; ++j) {
-        const __m512 w = _mm512_set1_ps(p[j]);
-        const float* vj = v + j * kv_stride + c;
-        for (int u = 0; u < nv; ++u)
-          acc[u] = _mm512_fmadd_ps(w, _mm512_loadu_ps(vj + 16 * u), acc[u]);
-      }
-      for (int u = 0; u < nv; ++u) _mm512_storeu_ps(o + c + 16 * u, acc[u]);
-    }
-  }
-}
-
 // bf16 → float32 is exact: the bf16 bits are the top half of the float.
 inline __m512 load16(const uint16_t* p) {
   const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -130,53 +93,34 @@ inline __m512 load16(const uint16_t* p) {
 }
 inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
 
-// Prefetches row j of the next head's keys or values (a row is 64 bytes per 16 values).
 template <typename T>
-inline void prefetch_row(const void* next, int64_t j, int64_t d) {
-  if (next == nullptr) return;
-  const char* row = static_cast<const char*>(next) + j * d * static_cast<int64_t>(sizeof(T));
-  for (int64_t b = 0; b < d * static_cast<int64_t>(sizeof(T)); b += 64)
-    _mm_prefetch(row + b, _MM_HINT_T0);
+inline float dot(const float* a, const T* b, int64_t d) {
+  __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(a), load16(b));
+  for (int64_t i = 16; i < d; i += 16)
+    acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), load16(b + i), acc);
+  return _mm512_reduce_add_ps(acc);
 }
 
-// Same order of operations as attention_head() with tq = 1, so a float32 cache gives the same
-// bits through either.
+// out[0, d) = Σ_j p[j] · v[j·stride + (0, d)], up to 4 accumulators held across all keys,
+// prefetching row j of `next` along.
 template <typename T>
-void one_query(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
-               float* probs, float* out, const KvHead& next) {
-  const T* k = static_cast<const T*>(kv.k);
-  const T* v = static_cast<const T*>(kv.v);
-  for (int64_t j = 0; j < tk; ++j) {
-    prefetch_row<T>(next.k, j, d);
-    const T* kj = k + j * d;
-    __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(q), load16(kj));
-    for (int64_t i = 16; i < d; i += 16)
-      acc = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), load16(kj + i), acc);
-    const float s = _mm512_reduce_add_ps(acc);
-    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
-  }
-  softmax_row(probs, tk);
-  for (int64_t c = 0; c < d; c += 64) {  // up to 4 accumulators held across all keys
+void weighted_sum(const float* p, const T* v, int64_t stride, int64_t tk, int64_t d, float* out,
+                  const void* next) {
+  for (int64_t c = 0; c < d; c += 64) {
     const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 16);
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
                      _mm512_setzero_ps()};
     for (int64_t j = 0; j < tk; ++j) {
-      if (c == 0) prefetch_row<T>(next.v, j, d);
-      const __m512 w = _mm512_set1_ps(probs[j]);
-      const T* vj = v + j * d + c;
+      if (c == 0) prefetch_row<T>(next, j, d);
+      const __m512 w = _mm512_set1_ps(p[j]);
+      const T* vj = v + j * stride + c;
       for (int u = 0; u < nv; ++u) acc[u] = _mm512_fmadd_ps(w, load16(vj + 16 * u), acc[u]);
     }
     for (int u = 0; u < nv; ++u) _mm512_storeu_ps(out + c + 16 * u, acc[u]);
   }
 }
 
-void one_query_any(const float* q, const KvHead& kv, int64_t tk, int64_t d, const float* key_mask,
-                   float* probs, float* out, const KvHead& next) {
-  if (kv.bf16)
-    one_query<uint16_t>(q, kv, tk, d, key_mask, probs, out, next);
-  else
-    one_query<float>(q, kv, tk, d, key_mask, probs, out, next);
-}
+#include "kernels/small_ops_attention.inc"
 
 void gelu_erf(float* x, int64_t n) {
   const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
