@@ -1,17 +1,13 @@
 #include "kernels/linear.h"
 
 #include <algorithm>
-#include <atomic>
 
 #include "core/error.h"
 #include "kernels/gemv_kernels.h"
-#include "kernels/onednn_matmul.h"
 #include "kernels/threading.h"
 
 namespace speecht5::kernels {
 namespace {
-
-std::atomic<int64_t> g_gemm_min_rows{32};
 
 // Per-thread scratch for the converted activations; grows, never shrinks, so steady-state
 // decoding allocates nothing.
@@ -36,9 +32,6 @@ Scratch& scratch() {
 
 }  // namespace
 
-int64_t gemm_min_rows() { return g_gemm_min_rows.load(std::memory_order_relaxed); }
-void set_gemm_min_rows(int64_t rows) { g_gemm_min_rows.store(rows, std::memory_order_relaxed); }
-
 Linear::Linear(Tensor weight, Tensor bias, Precision precision)
     : bias_(std::move(bias)), precision_(precision) {
   if (weight.rank() != 2)
@@ -50,7 +43,6 @@ Linear::Linear(Tensor weight, Tensor bias, Precision precision)
                                 " does not match weight " + shape_to_string(weight.shape()));
   packed_ =
       std::make_shared<const PackedWeights>(pack_weights(weight.data(), out_, in_, precision));
-  if (precision == Precision::kFp32) weight_ = std::move(weight);
 }
 
 int64_t Linear::weight_bytes() const { return packed_ ? packed_->weight_bytes() : 0; }
@@ -90,11 +82,6 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
   if (!packed_)
     fail(ErrorCode::kInternal, "Linear::forward on an empty (default-constructed) layer");
   if (rows <= 0) return;
-  if (precision_ == Precision::kFp32 && rows >= gemm_min_rows()) {
-    onednn_matmul_f32(x, rows, in_, weight_.data(), out_, bias_.empty() ? nullptr : bias_.data(),
-                      y);
-    return;
-  }
   // A team of its own (kernels/team.h), exactly as inside a decoder step.
   const PackedWeights& w = *packed_;
   const int threads = static_cast<int>(

@@ -4,10 +4,12 @@
 // kernel behind it (GEMV at one row, GEMM for many, fp32/bf16/int8 storage) can change without
 // touching the model.
 //
-// Dispatch: up to gemm_min_rows()-1 rows (a decoder step, batched decoding) run the packed
-// GEMV kernels of the active ISA (kernels/gemv_*.cpp), which stream the repacked weights once
-// for all rows; more rows in fp32 run oneDNN matmul on the original weights. bf16 / int8 always
-// use the packed kernels (activations rounded to bf16 / quantised per row to int8).
+// Every product runs the packed kernels of the active ISA (kernels/gemv_*.cpp): one row (a
+// decoder step) streams the repacked weights once; several rows (batched decoding, the encoder,
+// the cross-attention keys/values) share each weight load, 8 rows and two output blocks at a
+// time. They measured as fast as oneDNN's fp32 matmul or faster at every size the model uses
+// (BM_Gemm, docs/PERFORMANCE.md), so only the packed copy is kept. bf16 / int8 round the
+// activations to bf16 / quantise them per row to int8.
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -22,8 +24,7 @@ namespace speecht5::kernels {
 class Linear {
  public:
   Linear() = default;
-  // weight [out, in]; bias [out] or empty. In fp32 mode the weight view is kept (oneDNN GEMM
-  // reads it in place) next to the packed copy; in bf16 / int8 mode only the packed copy.
+  // weight [out, in] (read once, to pack it; not kept); bias [out] or empty.
   Linear(Tensor weight, Tensor bias, Precision precision = Precision::kFp32);
 
   int64_t in_features() const { return in_; }
@@ -57,17 +58,11 @@ class Linear {
   // Points args at x (converted to bf16 / int8 in this thread's scratch) and y, all blocks.
   GemmFn prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const;
 
-  Tensor weight_;  // fp32 only
   Tensor bias_;
   std::shared_ptr<const PackedWeights> packed_;
   Precision precision_ = Precision::kFp32;
   int64_t in_ = 0;
   int64_t out_ = 0;
 };
-
-// Rows from which fp32 products go to oneDNN instead of the packed kernels (measured; see
-// docs/PERFORMANCE.md). Adjustable for benchmarks and tests.
-int64_t gemm_min_rows();
-void set_gemm_min_rows(int64_t rows);
 
 }  // namespace speecht5::kernels

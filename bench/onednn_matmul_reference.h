@@ -1,14 +1,19 @@
-#include "kernels/onednn_matmul.h"
-
+#pragma once
+// oneDNN's fp32 matmul, the library GEMM the packed kernels are measured against (BM_Gemm
+// packed:0). The engine used it for products of 32 rows or more until the packed two-block
+// tiles measured as fast or faster at every size (docs/PERFORMANCE.md); it stays here as the
+// yardstick.
 #include <dnnl.hpp>
 #include <map>
 #include <mutex>
+#include <string>
 #include <tuple>
+#include <unordered_map>
 
 #include "core/error.h"
 
-namespace speecht5::kernels {
-namespace {
+namespace speecht5::bench {
+namespace onednn_detail {
 
 using Key = std::tuple<int64_t, int64_t, int64_t, bool>;  // rows, in, out, has bias
 
@@ -24,12 +29,12 @@ struct Context {
   std::map<Key, Cached> primitives;
 };
 
-Context& context() {
+inline Context& context() {
   static Context ctx;
   return ctx;
 }
 
-const Cached& primitive_for(Context& ctx, const Key& key) {
+inline const Cached& primitive_for(Context& ctx, const Key& key) {
   std::lock_guard<std::mutex> lock(ctx.mutex);
   auto it = ctx.primitives.find(key);
   if (it != ctx.primitives.end()) return it->second;
@@ -47,10 +52,13 @@ const Cached& primitive_for(Context& ctx, const Key& key) {
   return ctx.primitives.emplace(key, std::move(c)).first->second;
 }
 
-}  // namespace
+}  // namespace onednn_detail
 
-void onednn_matmul_f32(const float* x, int64_t rows, int64_t in, const float* weight, int64_t out,
-                       const float* bias, float* y) {
+// y[rows, out] = x[rows, in] · Wᵀ + bias through oneDNN matmul, weights read in place from the
+// PyTorch [out, in] layout; primitives cached per shape.
+inline void onednn_matmul_f32(const float* x, int64_t rows, int64_t in, const float* weight,
+                              int64_t out, const float* bias, float* y) {
+  using namespace onednn_detail;
   Context& ctx = context();
   try {
     const Cached& c = primitive_for(ctx, Key{rows, in, out, bias != nullptr});
@@ -70,4 +78,4 @@ void onednn_matmul_f32(const float* x, int64_t rows, int64_t in, const float* we
   }
 }
 
-}  // namespace speecht5::kernels
+}  // namespace speecht5::bench
