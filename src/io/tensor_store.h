@@ -55,7 +55,7 @@ class TensorStore {
 
   // After the model has copied what it needs (packed weights, folded convolutions), the mapped
   // checkpoint's pages need not stay resident: they are dropped and come back from the page
-  // cache only where a view is still read (norms, biases, fp32 weights read in place).
+  // cache only where a view is still read (norms, biases, embeddings).
   // A 578 MB checkpoint otherwise stays in the resident set next to its packed copy.
   void release_mapped_pages() const;
   // The same for one tensor, as soon as its data has been repacked (a no-op for a tensor that

@@ -34,7 +34,7 @@ struct KvHead {
 // empty) is the head the caller attends to next, with as many positions: it is prefetched row by
 // row along this one. The caches are one run per head with unused capacity between heads, which
 // stops the hardware prefetcher at every head; 8 × 12 heads per layer at batch 8 made the
-// attention latency-bound (bench/attention_bench.cpp measures both).
+// attention latency-bound (BM_AttentionBatchCold measures both).
 void attention_one_query(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
                          const float* key_mask, float* probs, float* out, const KvHead& next = {});
 
