@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/packed_weights.h"
+#include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
 
 namespace speecht5::kernels {
@@ -92,14 +93,14 @@ void one_query_portable(const float* q, const KvHead& kv, int64_t tk, int64_t d,
   const T* k = static_cast<const T*>(kv.k);
   const T* v = static_cast<const T*>(kv.v);
   for (int64_t j = 0; j < tk; ++j) {
-    if (next.k != nullptr) __builtin_prefetch(static_cast<const T*>(next.k) + j * d);
+    prefetch_row<T>(next.k, j, d);
     const float s = dot(q, k + j * d, d);
     probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
   }
   softmax_rows(probs, 1, tk);
   std::fill(out, out + d, 0.0f);
   for (int64_t j = 0; j < tk; ++j) {
-    if (next.v != nullptr) __builtin_prefetch(static_cast<const T*>(next.v) + j * d);
+    prefetch_row<T>(next.v, j, d);
     const float w = probs[j];
     for (int64_t i = 0; i < d; ++i) out[i] += w * load_value(v + j * d + i);
   }

@@ -1,7 +1,6 @@
 #pragma once
-// Software prefetch of one row of a KV-cache head (baseline x86 instruction, any ISA file).
-#include <xmmintrin.h>
-
+// Software prefetch of one row of a KV-cache head, shared by the portable and the SIMD attention
+// kernels (the compiler builtin: prefetcht0 on x86, a no-op where there is none).
 #include <cstdint>
 
 namespace speecht5::kernels {
@@ -12,7 +11,7 @@ inline void prefetch_row(const void* next, int64_t j, int64_t d) {
   if (next == nullptr) return;
   const char* row = static_cast<const char*>(next) + j * d * static_cast<int64_t>(sizeof(T));
   for (int64_t b = 0; b < d * static_cast<int64_t>(sizeof(T)); b += 64)
-    _mm_prefetch(row + b, _MM_HINT_T0);
+    __builtin_prefetch(row + b, 0, 3);
 }
 
 }  // namespace speecht5::kernels

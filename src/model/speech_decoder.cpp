@@ -13,17 +13,16 @@
 namespace speecht5 {
 
 void DecoderState::ensure_capacity(int64_t positions) {
-  const int64_t capacity = self_k_.empty() ? 0 : self_k_.front().capacity();
-  if (positions <= capacity) return;
+  if (positions <= capacity()) return;
   // Grow geometrically so a long utterance reallocates O(log n) times, not every step.
-  const int64_t cap = std::max<int64_t>(positions, std::max<int64_t>(2 * capacity, 16));
+  const int64_t cap = std::max<int64_t>(positions, std::max<int64_t>(2 * capacity(), 16));
   for (auto* caches : {&self_k_, &self_v_})
     for (HeadMajorCache& cache : *caches) cache.grow(cap, pos_);
   ensure_probs(probs_members_);
 }
 
 void DecoderState::ensure_probs(int members) {
-  probs_stride_ = std::max<int64_t>(self_k_.empty() ? 0 : self_k_.front().capacity(), enc_len_);
+  probs_stride_ = std::max<int64_t>(capacity(), enc_len_);
   probs_members_ = std::max(members, 1);
   if (static_cast<int64_t>(probs_.size()) < probs_members_ * probs_stride_)
     probs_.resize(probs_members_ * probs_stride_);

@@ -31,6 +31,8 @@ class DecoderState {
 
  private:
   friend class SpeechDecoder;
+  // Positions each self-attention cache holds (0 before start()).
+  int64_t capacity() const { return self_k_.empty() ? 0 : self_k_.front().capacity(); }
   void ensure_capacity(int64_t positions);
   void ensure_probs(int members);  // one attention-weights row per team member
 

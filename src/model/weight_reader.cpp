@@ -26,8 +26,8 @@ kernels::Linear WeightReader::linear(const std::string& prefix, int64_t out, int
   Tensor w = get(prefix + ".weight", {out, in});
   Tensor b = with_bias ? get(prefix + ".bias", {out}) : Tensor();
   kernels::Linear linear(std::move(w), std::move(b), precision_);
-  // Packed now: the file's copy is read again only by fp32 GEMMs of ≥ 32 rows (from the page
-  // cache, on demand), so it need not stay resident next to the packed one.
+  // Packed now and never read again: the file's copy need not stay resident next to the packed
+  // one.
   store_.release_pages(prefix + ".weight");
   return linear;
 }
