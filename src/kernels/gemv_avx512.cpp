@@ -26,6 +26,14 @@ inline __m512i broadcast_u32(const void* p) {
   return _mm512_castps_si512(_mm512_set1_ps(f));
 }
 
+// vpdpbusd through inline asm: GCC 12 allocates the destination of _mm512_dpbusd_epi32 only
+// from zmm0–15, so the 16 accumulators of an 8-row pair tile were copied in from zmm16–31 and
+// back out again in every iteration (2–3 register moves per dot product, some via the stack).
+inline __m512i dpbusd(__m512i acc, __m512i unsigned_bytes, __m512i signed_bytes) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(unsigned_bytes), "v"(signed_bytes));
+  return acc;
+}
+
 inline __mmask16 block_mask(const PackedWeights& w, int64_t b) {
   const int64_t valid = w.out - b * kBlock;
   return valid >= kBlock ? static_cast<__mmask16>(0xffff)
@@ -113,14 +121,14 @@ void tile_int8(const int8_t* wb, int64_t Q, const int8_t* x, int64_t ldx, __m512
       const __m512i wv = _mm512_load_si512(wb + (q + u) * 4 * kBlock);
       for (int r = 0; r < R; ++r) {
         const __m512i xv = _mm512_xor_si512(broadcast_u32(x + r * ldx + 4 * (q + u)), flip);
-        acc[u][r] = _mm512_dpbusd_epi32(acc[u][r], xv, wv);
+        acc[u][r] = dpbusd(acc[u][r], xv, wv);
       }
     }
   for (; q < Q; ++q) {
     const __m512i wv = _mm512_load_si512(wb + q * 4 * kBlock);
     for (int r = 0; r < R; ++r) {
       const __m512i xv = _mm512_xor_si512(broadcast_u32(x + r * ldx + 4 * q), flip);
-      acc[0][r] = _mm512_dpbusd_epi32(acc[0][r], xv, wv);
+      acc[0][r] = dpbusd(acc[0][r], xv, wv);
     }
   }
   for (int r = 0; r < R; ++r) {
@@ -146,16 +154,25 @@ void rows_bf16(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0)
   for (int r = 0; r < R; ++r) store_row(a, w, b, r0 + r, out[r]);
 }
 
-template <int R>
-void finish_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0,
-                 const __m512i* acc);
+// Turns one row's exact integer sums into floats: removes the 128·Σq offset, then scales by the
+// row's activation scale and each output's weight scale. Takes the accumulator by value: handing
+// the accumulators over as an array made GCC 12 keep them addressable and spill or copy all 16
+// of them in every iteration of the pair loop (51 register moves per 16 dot products).
+inline void finish_int8_row(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r,
+                            __m512i acc) {
+  const __m512i comp = _mm512_load_si512(w.compensation.as<int32_t>() + b * kBlock);
+  const __m512 wscale = _mm512_load_ps(w.scales.as<float>() + b * kBlock);
+  const __m512 exact = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, comp));
+  const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(a.x_scales[r]), wscale);
+  store_row(a, w, b, r, _mm512_mul_ps(exact, scale));
+}
 
 template <int R>
 void rows_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
   __m512i out[R];
   tile_int8<R>(w.data.as<int8_t>() + b * w.k_padded * kBlock, w.k_padded / 4,
                static_cast<const int8_t*>(a.x) + r0 * a.ldx, a.ldx, out);
-  finish_int8<R>(w, a, b, r0, out);
+  for (int r = 0; r < R; ++r) finish_int8_row(w, a, b, r0 + r, out[r]);
 }
 
 // Two adjacent blocks (32 outputs) sharing every broadcast of x. With many rows a one-block
@@ -222,18 +239,6 @@ void pair_bf16(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0)
 }
 
 template <int R>
-void finish_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0,
-                 const __m512i* acc) {
-  const __m512i comp = _mm512_load_si512(w.compensation.as<int32_t>() + b * kBlock);
-  const __m512 wscale = _mm512_load_ps(w.scales.as<float>() + b * kBlock);
-  for (int r = 0; r < R; ++r) {
-    const __m512 exact = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r], comp));
-    const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(a.x_scales[r0 + r]), wscale);
-    store_row(a, w, b, r0 + r, _mm512_mul_ps(exact, scale));
-  }
-}
-
-template <int R>
 void pair_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
   const int64_t stride = w.k_padded * kBlock;
   const int8_t* w0 = w.data.as<int8_t>() + b * stride;
@@ -248,12 +253,14 @@ void pair_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0)
                   v1 = _mm512_load_si512(w1 + q * 4 * kBlock);
     for (int r = 0; r < R; ++r) {
       const __m512i xb = _mm512_xor_si512(broadcast_u32(x + r * a.ldx + 4 * q), flip);
-      acc0[r] = _mm512_dpbusd_epi32(acc0[r], xb, v0);
-      acc1[r] = _mm512_dpbusd_epi32(acc1[r], xb, v1);
+      acc0[r] = dpbusd(acc0[r], xb, v0);
+      acc1[r] = dpbusd(acc1[r], xb, v1);
     }
   }
-  finish_int8<R>(w, a, b, r0, acc0);
-  finish_int8<R>(w, a, b + 1, r0, acc1);
+  for (int r = 0; r < R; ++r) {
+    finish_int8_row(w, a, b, r0 + r, acc0[r]);
+    finish_int8_row(w, a, b + 1, r0 + r, acc1[r]);
+  }
 }
 
 template <template <int> class Rows>
