@@ -33,25 +33,69 @@ void TeamShared::record(std::exception_ptr e) {
   failed.store(true, std::memory_order_relaxed);
 }
 
+std::pair<int64_t, int64_t> Team::claim(int owner, uint32_t loop, int64_t groups,
+                                        bool owner_claims) const {
+  constexpr std::pair<int64_t, int64_t> kNone{0, 0};
+  std::atomic<uint64_t>& word = shared_->ranges[owner].word;
+  uint64_t seen = word.load(std::memory_order_acquire);
+  for (;;) {
+    // Loop numbers only grow and members are never far apart, so the signed difference
+    // orders them.
+    const auto age = static_cast<int32_t>(static_cast<uint32_t>(seen >> 32) - loop);
+    if (age > 0) return kNone;  // the word moved on only once this loop's part was used up
+    int64_t front = static_cast<int64_t>((seen >> 16) & 0xffff);
+    int64_t back = static_cast<int64_t>(seen & 0xffff);
+    if (age < 0) {  // nobody has claimed from this part in this loop yet: all of it is left
+      // A thief must not overwrite a word that still stands for work of an earlier loop: the
+      // last item thieves leave to the owner (below), or, when the word is older than the
+      // previous loop, the owner's untouched part of that loop. This part then waits for its
+      // owner, who always takes all of its own part.
+      if (!owner_claims && (age < -1 || front < back)) return kNone;
+      front = groups * owner / size_;
+      back = groups * (owner + 1) / size_;
+    }
+    std::pair<int64_t, int64_t> taken;
+    if (owner_claims) {
+      if (front >= back) return kNone;
+      // Half of what is left, as a guided schedule does: few atomic operations (each one waits
+      // for the loads before it), and still enough left for thieves if this member stalls.
+      taken = {front, front + std::max<int64_t>(1, (back - front) / 2)};
+      front = taken.second;
+    } else {
+      // One item from the far end, and never the owner's last one: the owner is already
+      // prefetching it, so a thief would read it cold and waste that prefetch.
+      if (back - front < 2) return kNone;
+      taken = {back - 1, back};
+      back = taken.first;
+    }
+    const uint64_t next = (static_cast<uint64_t>(loop) << 32) |
+                          (static_cast<uint64_t>(front) << 16) | static_cast<uint64_t>(back);
+    if (word.compare_exchange_weak(seen, next, std::memory_order_acq_rel,
+                                   std::memory_order_acquire))
+      return taken;
+  }
+}
+
 void Team::for_each_dynamic_impl(int64_t count, void (*item)(void*, int64_t), void* ctx) const {
   if (size_ == 1) {
     for (int64_t i = 0; i < count; ++i) item(ctx, i);
     return;
   }
-  // This loop owns counter values [base, end). A member only enters it after seeing the
-  // previous loop exhausted (claimed ≥ base), so claims never straddle two loops.
-  const int64_t base = loop_base_, end = base + count;
-  loop_base_ = end;
-  std::atomic<int64_t>& claimed = shared_->claimed;
-  int64_t current = claimed.load(std::memory_order_acquire);
-  for (;;) {
-    const int64_t start = std::max(current, base);
-    if (start >= end) return;
-    const int64_t chunk = std::max<int64_t>(1, (end - start + size_ - 1) / size_);
-    if (claimed.compare_exchange_weak(current, start + chunk, std::memory_order_acq_rel,
-                                      std::memory_order_acquire)) {
-      for (int64_t i = start; i < start + chunk; ++i) item(ctx, i - base);
-      current = claimed.load(std::memory_order_acquire);
+  const uint32_t loop = ++loop_;
+  // A part's bounds have 16 bits: a longer loop is handed out in groups of consecutive items.
+  constexpr int64_t kMaxGroups = 0xffff;
+  const int64_t group = count <= kMaxGroups ? 1 : (count + kMaxGroups - 1) / kMaxGroups;
+  const int64_t groups = (count + group - 1) / group;
+  auto run = [&](std::pair<int64_t, int64_t> taken) {
+    const int64_t end = std::min(count, taken.second * group);
+    for (int64_t i = taken.first * group; i < end; ++i) item(ctx, i);
+    return taken.first < taken.second;
+  };
+  while (run(claim(rank_, loop, groups, true))) {
+  }
+  for (int other = 1; other < size_; ++other) {
+    const int victim = (rank_ + other) % size_;
+    while (run(claim(victim, loop, groups, false))) {
     }
   }
 }
@@ -84,7 +128,7 @@ int last_team_size() { return t_last_team_size; }
 namespace detail {
 
 void run_team_region(int threads, void (*body)(const Team&, void*), void* context) {
-  TeamShared shared;
+  TeamShared shared(threads);
   if (threads <= 1) {
     t_last_team_size = 1;
     body(Team(0, 1, &shared), context);

@@ -20,15 +20,26 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <utility>
 
 namespace speecht5::kernels {
 
-// What the members of one run_team share: the first error, a barrier and the work counter of
-// the dynamic loops. The barrier and the counter are the engine's own, not OpenMP's: between two
-// spinning threads here an `omp barrier` measured 1.36 µs and each `omp for` set up a work share.
+// One member's part of the current dynamic loop, packed in one word so that the owner (taking
+// from the front) and thieves (taking from the back) claim with a single compare-and-swap:
+// bits 63..32 the loop's number, 31..16 the next item from the front, 15..0 the end.
+struct alignas(64) WorkRange {
+  std::atomic<uint64_t> word{0};
+};
+
+// What the members of one run_team share: the first error, a barrier and the members' work
+// ranges of the dynamic loops. The barrier and the ranges are the engine's own, not OpenMP's:
+// between two spinning threads here an `omp barrier` measured 1.36 µs and each `omp for` set up
+// a work share.
 struct TeamShared {
+  explicit TeamShared(int members) : ranges(new WorkRange[members > 0 ? members : 1]) {}
+
   std::atomic<bool> failed{false};
   std::mutex mutex;
   std::exception_ptr error;
@@ -36,8 +47,7 @@ struct TeamShared {
 
   alignas(64) std::atomic<int> arrived{0};
   alignas(64) std::atomic<uint32_t> generation{0};
-  // Items claimed so far by all dynamic loops of the region, one after the other (monotonic).
-  alignas(64) std::atomic<int64_t> claimed{0};
+  std::unique_ptr<WorkRange[]> ranges;  // one per member
 };
 
 class Team {
@@ -50,11 +60,13 @@ class Team {
   std::pair<int64_t, int64_t> share(int64_t count) const {
     return {count * rank_ / size_, count * (rank_ + 1) / size_};
   }
-  // Calls item(i) for every i in [0, count) exactly once across the team, handing out
-  // shrinking contiguous chunks to whoever is free (a guided schedule): members that start late
-  // or read memory slower take less, so they meet at the next barrier together. No barrier at
-  // the end. Every member must run the same dynamic loops in the same order. With one member,
-  // i runs in order on the caller.
+  // Calls item(i) for every i in [0, count) exactly once across the team. Each member owns the
+  // contiguous part share(count) and runs it in ascending order, so the next item is the one the
+  // kernels prefetch while working on this one (the next weight pair, the next attention head).
+  // A member that runs out takes single items from the far end of the others' parts, so members
+  // that start late or read memory slower take less and all meet at the next barrier together. No
+  // barrier at the end. Every member must run the same dynamic loops in the same order. With one
+  // member, i runs in order on the caller.
   template <typename Item>
   void for_each_dynamic(int64_t count, Item&& item) const {
     for_each_dynamic_impl(
@@ -78,11 +90,15 @@ class Team {
 
  private:
   void for_each_dynamic_impl(int64_t count, void (*item)(void*, int64_t), void* ctx) const;
+  // Claims from member `owner`'s part of loop `loop`: the owner takes from the front, a thief
+  // one item from the back. Returns [begin, end) in groups, empty when there is nothing to take.
+  std::pair<int64_t, int64_t> claim(int owner, uint32_t loop, int64_t groups,
+                                    bool owner_claims) const;
 
   int rank_ = 0;
   int size_ = 1;
   TeamShared* shared_;
-  mutable int64_t loop_base_ = 0;  // where this member's next dynamic loop starts in `claimed`
+  mutable uint32_t loop_ = 0;  // dynamic loops this member has entered
 };
 
 // Members of the calling thread's last run_team (for tests and logs).
