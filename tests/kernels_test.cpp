@@ -268,9 +268,9 @@ TEST(KernelsTest, ThreadCountDoesNotChangeResults) {
 }
 
 TEST(KernelsTest, BlockPairingDoesNotChangeResults) {
-  // Rows > 4 go through two-block tiles where two adjacent blocks fall in one thread's range,
-  // and one-block tiles otherwise: both must give the same bits. 51 blocks split over 2 or 3
-  // threads pair them differently; a tiny slice of one block ends the output.
+  // Threads take whole stored pairs of blocks; the odd last block goes through a one-block
+  // tile. 51 blocks split over 2 or 3 threads differently, and a tiny slice of one block ends
+  // the output: every split must give the same bits.
   const int saved = num_threads();
   for (int64_t rows : {5, 8, 13})
     for (Isa isa : test::supported_isas()) {

@@ -1,8 +1,9 @@
 // AVX-512 kernels (F/BW/VL + BF16 + VNNI) over the packed layouts (packed_weights.h).
-// One block = 16 outputs = one zmm. Up to 8 input rows share each weight load, so batched
-// decoding streams the weights once per step. The memory-bound one-block GEMV has no software
-// prefetch (it measured slower than the hardware prefetcher on the sequential stream); the
-// compute-bound two-block tiles of batched decoding do prefetch (see prefetch_next_pair).
+// One block = 16 outputs = one zmm; every tile computes a stored pair of blocks (one weight
+// stream) for up to 8 input rows, so batched decoding streams the weights once per step. The
+// memory-bound GEMV of a few rows has no software prefetch (it measured slower than the hardware
+// prefetcher on the sequential stream); the compute-bound tiles of batched decoding do (see
+// prefetch_step).
 // Everything here has internal linkage so no AVX-512 code can leak into generic callers.
 // GCC 12 warns about the deliberately undefined vectors inside its own AVX-512 intrinsics.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -46,112 +47,10 @@ inline void store_row(const GemmArgs& a, const PackedWeights& w, int64_t b, int6
   _mm512_mask_storeu_ps(a.y + r * a.ldy + b * kBlock, m, v);
 }
 
-// Independent accumulator chains per row so that the FMA latency never limits a GEMV.
+// Independent accumulator chains per row so that the dot-product latency never limits a GEMV.
 template <int R>
 constexpr int unroll() {
   return R == 1 ? 8 : R == 2 ? 4 : R <= 4 ? 2 : 1;
-}
-
-template <int R>
-void tile_f32(const float* wb, int64_t K, const float* x, int64_t ldx, __m512* out) {
-  constexpr int U = unroll<R>();
-  __m512 acc[U][R];
-  for (int u = 0; u < U; ++u)
-    for (int r = 0; r < R; ++r) acc[u][r] = _mm512_setzero_ps();
-  int64_t k = 0;
-  for (; k + U <= K; k += U)
-    for (int u = 0; u < U; ++u) {
-      const __m512 wv = _mm512_load_ps(wb + (k + u) * kBlock);
-      for (int r = 0; r < R; ++r)
-        acc[u][r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + k + u]), wv, acc[u][r]);
-    }
-  for (; k < K; ++k) {
-    const __m512 wv = _mm512_load_ps(wb + k * kBlock);
-    for (int r = 0; r < R; ++r)
-      acc[0][r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + k]), wv, acc[0][r]);
-  }
-  for (int r = 0; r < R; ++r) {
-    __m512 s = acc[0][r];
-    for (int u = 1; u < U; ++u) s = _mm512_add_ps(s, acc[u][r]);
-    out[r] = s;
-  }
-}
-
-template <int R>
-void tile_bf16(const uint16_t* wb, int64_t P, const uint16_t* x, int64_t ldx, __m512* out) {
-  constexpr int U = unroll<R>();
-  __m512 acc[U][R];
-  for (int u = 0; u < U; ++u)
-    for (int r = 0; r < R; ++r) acc[u][r] = _mm512_setzero_ps();
-  int64_t p = 0;
-  for (; p + U <= P; p += U)
-    for (int u = 0; u < U; ++u) {
-      const __m512bh wv = (__m512bh)_mm512_load_si512(wb + (p + u) * 2 * kBlock);
-      for (int r = 0; r < R; ++r) {
-        const __m512bh xv = (__m512bh)broadcast_u32(x + r * ldx + 2 * (p + u));
-        acc[u][r] = _mm512_dpbf16_ps(acc[u][r], xv, wv);
-      }
-    }
-  for (; p < P; ++p) {
-    const __m512bh wv = (__m512bh)_mm512_load_si512(wb + p * 2 * kBlock);
-    for (int r = 0; r < R; ++r) {
-      const __m512bh xv = (__m512bh)broadcast_u32(x + r * ldx + 2 * p);
-      acc[0][r] = _mm512_dpbf16_ps(acc[0][r], xv, wv);
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    __m512 s = acc[0][r];
-    for (int u = 1; u < U; ++u) s = _mm512_add_ps(s, acc[u][r]);
-    out[r] = s;
-  }
-}
-
-// vpdpbusd multiplies unsigned by signed bytes: the int8 activations are offset by 128
-// (x ^ 0x80) and 128·Σq is subtracted afterwards, which keeps the integer result exact.
-template <int R>
-void tile_int8(const int8_t* wb, int64_t Q, const int8_t* x, int64_t ldx, __m512i* out) {
-  constexpr int U = unroll<R>();
-  __m512i acc[U][R];
-  for (int u = 0; u < U; ++u)
-    for (int r = 0; r < R; ++r) acc[u][r] = _mm512_setzero_si512();
-  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
-  int64_t q = 0;
-  for (; q + U <= Q; q += U)
-    for (int u = 0; u < U; ++u) {
-      const __m512i wv = _mm512_load_si512(wb + (q + u) * 4 * kBlock);
-      for (int r = 0; r < R; ++r) {
-        const __m512i xv = _mm512_xor_si512(broadcast_u32(x + r * ldx + 4 * (q + u)), flip);
-        acc[u][r] = dpbusd(acc[u][r], xv, wv);
-      }
-    }
-  for (; q < Q; ++q) {
-    const __m512i wv = _mm512_load_si512(wb + q * 4 * kBlock);
-    for (int r = 0; r < R; ++r) {
-      const __m512i xv = _mm512_xor_si512(broadcast_u32(x + r * ldx + 4 * q), flip);
-      acc[0][r] = dpbusd(acc[0][r], xv, wv);
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    __m512i s = acc[0][r];
-    for (int u = 1; u < U; ++u) s = _mm512_add_epi32(s, acc[u][r]);
-    out[r] = s;
-  }
-}
-
-template <int R>
-void rows_f32(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
-  __m512 out[R];
-  tile_f32<R>(w.data.as<float>() + b * w.k_padded * kBlock, w.in,
-              static_cast<const float*>(a.x) + r0 * a.ldx, a.ldx, out);
-  for (int r = 0; r < R; ++r) store_row(a, w, b, r0 + r, out[r]);
-}
-
-template <int R>
-void rows_bf16(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
-  __m512 out[R];
-  tile_bf16<R>(w.data.as<uint16_t>() + b * w.k_padded * kBlock, w.k_padded / 2,
-               static_cast<const uint16_t*>(a.x) + r0 * a.ldx, a.ldx, out);
-  for (int r = 0; r < R; ++r) store_row(a, w, b, r0 + r, out[r]);
 }
 
 // Turns one row's exact integer sums into floats: removes the 128·Σq offset, then scales by the
@@ -167,193 +66,144 @@ inline void finish_int8_row(const PackedWeights& w, const GemmArgs& a, int64_t b
   store_row(a, w, b, r, _mm512_mul_ps(exact, scale));
 }
 
-template <int R>
-void rows_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
-  __m512i out[R];
-  tile_int8<R>(w.data.as<int8_t>() + b * w.k_padded * kBlock, w.k_padded / 4,
-               static_cast<const int8_t*>(a.x) + r0 * a.ldx, a.ldx, out);
-  for (int r = 0; r < R; ++r) finish_int8_row(w, a, b, r0 + r, out[r]);
+// What differs between the precisions: the element types, how many inputs one line step
+// covers, how x is broadcast, the dot instruction, and how a finished row is stored.
+struct F32 {
+  using W = float;
+  using X = float;
+  using Acc = __m512;
+  static constexpr int kInputsPerStep = 1;
+  static int64_t steps(const PackedWeights& w) { return w.in; }
+  static Acc zero() { return _mm512_setzero_ps(); }
+  static Acc load(const W* p) { return _mm512_load_ps(p); }
+  static Acc broadcast(const X* x) { return _mm512_set1_ps(*x); }
+  static Acc dot(Acc acc, Acc xb, Acc wv) { return _mm512_fmadd_ps(xb, wv, acc); }
+  static Acc add(Acc a, Acc b) { return _mm512_add_ps(a, b); }
+  static void finish(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r, Acc acc) {
+    store_row(a, w, b, r, acc);
+  }
+};
+
+struct Bf16 {
+  using W = uint16_t;
+  using X = uint16_t;
+  using Acc = __m512;
+  static constexpr int kInputsPerStep = 2;
+  static int64_t steps(const PackedWeights& w) { return w.k_padded / 2; }
+  static Acc zero() { return _mm512_setzero_ps(); }
+  static __m512i load(const W* p) { return _mm512_load_si512(p); }
+  static __m512i broadcast(const X* x) { return broadcast_u32(x); }
+  static Acc dot(Acc acc, __m512i xb, __m512i wv) {
+    return _mm512_dpbf16_ps(acc, (__m512bh)xb, (__m512bh)wv);
+  }
+  static Acc add(Acc a, Acc b) { return _mm512_add_ps(a, b); }
+  static void finish(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r, Acc acc) {
+    store_row(a, w, b, r, acc);
+  }
+};
+
+// vpdpbusd multiplies unsigned by signed bytes: the int8 activations are offset by 128
+// (x ^ 0x80) and 128·Σq is subtracted afterwards, which keeps the integer result exact.
+struct Int8 {
+  using W = int8_t;
+  using X = int8_t;
+  using Acc = __m512i;
+  static constexpr int kInputsPerStep = 4;
+  static int64_t steps(const PackedWeights& w) { return w.k_padded / 4; }
+  static Acc zero() { return _mm512_setzero_si512(); }
+  static __m512i load(const W* p) { return _mm512_load_si512(p); }
+  static __m512i broadcast(const X* x) {
+    return _mm512_xor_si512(broadcast_u32(x), _mm512_set1_epi32(static_cast<int32_t>(0x80808080u)));
+  }
+  static Acc dot(Acc acc, __m512i xb, __m512i wv) { return dpbusd(acc, xb, wv); }
+  static Acc add(Acc a, Acc b) { return _mm512_add_epi32(a, b); }
+  static void finish(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r, Acc acc) {
+    finish_int8_row(w, a, b, r, acc);
+  }
+};
+
+// With many rows a tile is compute-bound and consumes its weights in bursts the hardware
+// prefetcher does not run far enough ahead of; fetching the next pair's step s while computing
+// step s makes the DRAM reads overlap the arithmetic. (Never for the memory-bound GEMV of a few
+// rows, where software prefetch measured slower.) Past the last pair this touches nothing:
+// prefetches do not fault.
+inline void prefetch_step(const void* step) {
+  _mm_prefetch(static_cast<const char*>(step), _MM_HINT_T0);
+  _mm_prefetch(static_cast<const char*>(step) + kLineBytes, _MM_HINT_T0);
 }
 
-// Two adjacent blocks (32 outputs) sharing every broadcast of x. With many rows a one-block
-// tile issues one broadcast (and for int8 one xor) per row per weight vector and is bound by
-// those, not by the dot products; sharing them across two weight vectors halves that. Only for
-// R > 4, where the one-block tile has a single accumulator chain per row (unroll<R>() == 1), so
-// both tiles add in the same order and give the same bits whichever a block goes through.
-// A pair tile is compute-bound and consumes its weights in bursts the hardware prefetcher does
-// not run far enough ahead of; fetching the next pair's line k while computing line k makes the
-// DRAM reads overlap the arithmetic. (Never for the memory-bound one-block GEMV, where software
-// prefetch measured slower.) Past the last block this touches nothing: prefetches do not fault.
-inline void prefetch_next_pair(const void* a, const void* b) {
-  _mm_prefetch(static_cast<const char*>(a), _MM_HINT_T0);
-  _mm_prefetch(static_cast<const char*>(b), _MM_HINT_T0);
-}
-
-template <int R>
-void pair_f32(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
-  static_assert(unroll<R>() == 1);
-  const int64_t stride = w.k_padded * kBlock;
-  const float* w0 = w.data.as<float>() + b * stride;
-  const float* w1 = w0 + stride;
-  const float* x = static_cast<const float*>(a.x) + r0 * a.ldx;
-  __m512 acc0[R], acc1[R];
-  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < w.in; ++k) {
-    prefetch_next_pair(w0 + 2 * stride + k * kBlock, w1 + 2 * stride + k * kBlock);
-    const __m512 v0 = _mm512_load_ps(w0 + k * kBlock), v1 = _mm512_load_ps(w1 + k * kBlock);
+// R rows × NB blocks (NB = 2: a stored pair, read as one stream; NB = 1: the odd last block).
+// Both blocks of a pair share every broadcast of x: with many rows a one-block tile issues one
+// broadcast (and for int8 one xor) per row per weight vector and is bound by those, not by the
+// dot products. Each block keeps its own U accumulator chains per row and adds them up in the
+// same order whatever NB is, so a block gives the same bits through either tile.
+template <typename Op, int NB, int R>
+void compute_tile(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
+  using W = typename Op::W;
+  using Acc = typename Op::Acc;
+  constexpr int U = unroll<R>();
+  constexpr bool kPrefetch = NB == 2 && U == 1;
+  const W* wb = w.block_lines<W>(b);
+  const W* next = wb + 2 * w.k_padded * kBlock;  // the next pair's first step
+  const auto* x = static_cast<const typename Op::X*>(a.x) + r0 * a.ldx;
+  const int64_t steps = Op::steps(w);
+  Acc acc[U][NB][R];
+  for (int u = 0; u < U; ++u)
+    for (int nb = 0; nb < NB; ++nb)
+      for (int r = 0; r < R; ++r) acc[u][nb][r] = Op::zero();
+  auto step = [&](int64_t s, int u) {
+    if constexpr (kPrefetch) prefetch_step(next + s * kStepElements<W>);
+    decltype(Op::load(wb)) wv[NB];
+    for (int nb = 0; nb < NB; ++nb)
+      wv[nb] = Op::load(wb + s * kStepElements<W> + nb * kLineElements<W>);
     for (int r = 0; r < R; ++r) {
-      const __m512 xb = _mm512_set1_ps(x[r * a.ldx + k]);
-      acc0[r] = _mm512_fmadd_ps(xb, v0, acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(xb, v1, acc1[r]);
+      const auto xb = Op::broadcast(x + r * a.ldx + s * Op::kInputsPerStep);
+      for (int nb = 0; nb < NB; ++nb) acc[u][nb][r] = Op::dot(acc[u][nb][r], xb, wv[nb]);
     }
-  }
-  for (int r = 0; r < R; ++r) {
-    store_row(a, w, b, r0 + r, acc0[r]);
-    store_row(a, w, b + 1, r0 + r, acc1[r]);
-  }
-}
-
-template <int R>
-void pair_bf16(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
-  static_assert(unroll<R>() == 1);
-  const int64_t stride = w.k_padded * kBlock;
-  const uint16_t* w0 = w.data.as<uint16_t>() + b * stride;
-  const uint16_t* w1 = w0 + stride;
-  const uint16_t* x = static_cast<const uint16_t*>(a.x) + r0 * a.ldx;
-  __m512 acc0[R], acc1[R];
-  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < w.k_padded / 2; ++p) {
-    prefetch_next_pair(w0 + 2 * stride + p * 2 * kBlock, w1 + 2 * stride + p * 2 * kBlock);
-    const __m512bh v0 = (__m512bh)_mm512_load_si512(w0 + p * 2 * kBlock);
-    const __m512bh v1 = (__m512bh)_mm512_load_si512(w1 + p * 2 * kBlock);
+  };
+  int64_t s = 0;
+  for (; s + U <= steps; s += U)
+    for (int u = 0; u < U; ++u) step(s + u, u);
+  for (; s < steps; ++s) step(s, 0);
+  for (int nb = 0; nb < NB; ++nb)
     for (int r = 0; r < R; ++r) {
-      const __m512bh xb = (__m512bh)broadcast_u32(x + r * a.ldx + 2 * p);
-      acc0[r] = _mm512_dpbf16_ps(acc0[r], xb, v0);
-      acc1[r] = _mm512_dpbf16_ps(acc1[r], xb, v1);
+      Acc sum = acc[0][nb][r];
+      for (int u = 1; u < U; ++u) sum = Op::add(sum, acc[u][nb][r]);
+      Op::finish(w, a, b + nb, r0 + r, sum);
     }
-  }
-  for (int r = 0; r < R; ++r) {
-    store_row(a, w, b, r0 + r, acc0[r]);
-    store_row(a, w, b + 1, r0 + r, acc1[r]);
-  }
 }
 
-template <int R>
-void pair_int8(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r0) {
-  const int64_t stride = w.k_padded * kBlock;
-  const int8_t* w0 = w.data.as<int8_t>() + b * stride;
-  const int8_t* w1 = w0 + stride;
-  const int8_t* x = static_cast<const int8_t*>(a.x) + r0 * a.ldx;
-  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
-  __m512i acc0[R], acc1[R];
-  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_si512();
-  for (int64_t q = 0; q < w.k_padded / 4; ++q) {
-    prefetch_next_pair(w0 + 2 * stride + q * 4 * kBlock, w1 + 2 * stride + q * 4 * kBlock);
-    const __m512i v0 = _mm512_load_si512(w0 + q * 4 * kBlock),
-                  v1 = _mm512_load_si512(w1 + q * 4 * kBlock);
-    for (int r = 0; r < R; ++r) {
-      const __m512i xb = _mm512_xor_si512(broadcast_u32(x + r * a.ldx + 4 * q), flip);
-      acc0[r] = dpbusd(acc0[r], xb, v0);
-      acc1[r] = dpbusd(acc1[r], xb, v1);
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    finish_int8_row(w, a, b, r0 + r, acc0[r]);
-    finish_int8_row(w, a, b + 1, r0 + r, acc1[r]);
-  }
-}
-
-template <template <int> class Rows>
-void rows_tail(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
+template <typename Op, int NB>
+void all_rows(const PackedWeights& w, const GemmArgs& a, int64_t b) {
+  int64_t r = 0;
+  for (; r + kMaxRows <= a.rows; r += kMaxRows) compute_tile<Op, NB, kMaxRows>(w, a, b, r);
   switch (a.rows - r) {
     case 7:
-      Rows<7>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 7>(w, a, b, r);
     case 6:
-      Rows<6>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 6>(w, a, b, r);
     case 5:
-      Rows<5>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 5>(w, a, b, r);
     case 4:
-      Rows<4>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 4>(w, a, b, r);
     case 3:
-      Rows<3>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 3>(w, a, b, r);
     case 2:
-      Rows<2>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 2>(w, a, b, r);
     case 1:
-      Rows<1>::one(w, a, b, r);
-      break;
+      return compute_tile<Op, NB, 1>(w, a, b, r);
     default:
-      break;
+      return;
   }
 }
 
-template <template <int> class Rows>
-void rows_tail_pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-  switch (a.rows - r) {
-    case 7:
-      Rows<7>::pair(w, a, b, r);
-      break;
-    case 6:
-      Rows<6>::pair(w, a, b, r);
-      break;
-    case 5:
-      Rows<5>::pair(w, a, b, r);
-      break;
-    default:
-      rows_tail<Rows>(w, a, b, r);
-      rows_tail<Rows>(w, a, b + 1, r);
-  }
-}
-
-template <template <int> class Rows>
+template <typename Op>
 void run_blocks(const PackedWeights& w, const GemmArgs& a) {
   int64_t b = a.block_begin;
-  if (a.rows > 4)
-    for (; b + 1 < a.block_end; b += 2) {
-      int64_t r = 0;
-      for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::pair(w, a, b, r);
-      rows_tail_pair<Rows>(w, a, b, r);
-    }
-  for (; b < a.block_end; ++b) {
-    int64_t r = 0;
-    for (; r + kMaxRows <= a.rows; r += kMaxRows) Rows<kMaxRows>::one(w, a, b, r);
-    rows_tail<Rows>(w, a, b, r);
-  }
+  if (b % 2 == 1 && b < a.block_end) all_rows<Op, 1>(w, a, b++);  // not the start of a pair
+  for (; b + 1 < a.block_end; b += 2) all_rows<Op, 2>(w, a, b);
+  if (b < a.block_end) all_rows<Op, 1>(w, a, b);
 }
-
-// Rows<R>::one computes one block for R rows, ::pair two adjacent blocks (R > 4 only).
-template <int R>
-struct F32 {
-  static void one(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-    rows_f32<R>(w, a, b, r);
-  }
-  static void pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-    if constexpr (R > 4) pair_f32<R>(w, a, b, r);
-  }
-};
-template <int R>
-struct Bf16 {
-  static void one(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-    rows_bf16<R>(w, a, b, r);
-  }
-  static void pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-    if constexpr (R > 4) pair_bf16<R>(w, a, b, r);
-  }
-};
-template <int R>
-struct Int8 {
-  static void one(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-    rows_int8<R>(w, a, b, r);
-  }
-  static void pair(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t r) {
-    if constexpr (R > 4) pair_int8<R>(w, a, b, r);
-  }
-};
 
 void gemm_f32(const PackedWeights& w, const GemmArgs& a) { run_blocks<F32>(w, a); }
 void gemm_bf16(const PackedWeights& w, const GemmArgs& a) { run_blocks<Bf16>(w, a); }

@@ -21,12 +21,12 @@ void store_block(const GemmArgs& a, const PackedWeights& w, int64_t b, int64_t r
 void gemm_f32(const PackedWeights& w, const GemmArgs& a) {
   const float* x = static_cast<const float*>(a.x);
   for (int64_t b = a.block_begin; b < a.block_end; ++b) {
-    const float* wb = w.data.as<float>() + b * w.k_padded * kBlock;
+    const float* wb = w.block_lines<float>(b);
     for (int64_t r = 0; r < a.rows; ++r) {
       const float* xr = x + r * a.ldx;
       float acc[kBlock] = {};
       for (int64_t k = 0; k < w.in; ++k)
-        for (int64_t j = 0; j < kBlock; ++j) acc[j] += xr[k] * wb[k * kBlock + j];
+        for (int64_t j = 0; j < kBlock; ++j) acc[j] += xr[k] * wb[k * kStepElements<float> + j];
       store_block(a, w, b, r, acc);
     }
   }
@@ -42,13 +42,13 @@ float bf16_value(uint16_t v) {
 void gemm_bf16(const PackedWeights& w, const GemmArgs& a) {
   const uint16_t* x = static_cast<const uint16_t*>(a.x);
   for (int64_t b = a.block_begin; b < a.block_end; ++b) {
-    const uint16_t* wb = w.data.as<uint16_t>() + b * w.k_padded * kBlock;
+    const uint16_t* wb = w.block_lines<uint16_t>(b);
     for (int64_t r = 0; r < a.rows; ++r) {
       const uint16_t* xr = x + r * a.ldx;
       float acc[kBlock] = {};
       for (int64_t p = 0; p < w.k_padded / 2; ++p) {
         const float x0 = bf16_value(xr[2 * p]), x1 = bf16_value(xr[2 * p + 1]);
-        const uint16_t* wp = wb + p * 2 * kBlock;
+        const uint16_t* wp = wb + p * kStepElements<uint16_t>;
         for (int64_t j = 0; j < kBlock; ++j)
           acc[j] += x0 * bf16_value(wp[2 * j]) + x1 * bf16_value(wp[2 * j + 1]);
       }
@@ -61,12 +61,12 @@ void gemm_int8(const PackedWeights& w, const GemmArgs& a) {
   const int8_t* x = static_cast<const int8_t*>(a.x);
   const float* scales = w.scales.as<float>();
   for (int64_t b = a.block_begin; b < a.block_end; ++b) {
-    const int8_t* wb = w.data.as<int8_t>() + b * w.k_padded * kBlock;
+    const int8_t* wb = w.block_lines<int8_t>(b);
     for (int64_t r = 0; r < a.rows; ++r) {
       const int8_t* xr = x + r * a.ldx;
       int32_t iacc[kBlock] = {};
       for (int64_t q = 0; q < w.k_padded / 4; ++q) {
-        const int8_t* wq = wb + q * 4 * kBlock;
+        const int8_t* wq = wb + q * kStepElements<int8_t>;
         for (int64_t j = 0; j < kBlock; ++j)
           for (int64_t e = 0; e < 4; ++e) iacc[j] += int32_t{xr[4 * q + e]} * wq[4 * j + e];
       }

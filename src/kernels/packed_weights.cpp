@@ -84,27 +84,32 @@ float row_value(const float* w, int64_t out, int64_t in, int64_t o, int64_t k) {
   return (o < out && k < in) ? w[o * in + k] : 0.0f;
 }
 
+// Writes the packed layout in storage order: for each pair, each step along the input, each
+// of the pair's two blocks, one line of `per_line` inputs × 16 outputs; value(o, k) gives one.
+template <typename T, typename Value>
+void pack_lines(PackedWeights& p, int64_t per_line, Value value) {
+  T* dst = p.data.as<T>();
+  for (int64_t pair = 0; pair < stored_blocks(p.blocks) / 2; ++pair)
+    for (int64_t k = 0; k < p.k_padded; k += per_line)
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t j = 0; j < kBlock; ++j)
+          for (int64_t e = 0; e < per_line; ++e)
+            *dst++ = value((2 * pair + half) * kBlock + j, k + e);
+}
+
 void pack_fp32(const float* w, PackedWeights& p) {
-  float* dst = p.data.as<float>();
-  for (int64_t b = 0; b < p.blocks; ++b)
-    for (int64_t k = 0; k < p.k_padded; ++k)
-      for (int64_t j = 0; j < kBlock; ++j) *dst++ = row_value(w, p.out, p.in, b * kBlock + j, k);
+  pack_lines<float>(p, 1, [&](int64_t o, int64_t k) { return row_value(w, p.out, p.in, o, k); });
 }
 
 void pack_bf16(const float* w, PackedWeights& p) {
-  uint16_t* dst = p.data.as<uint16_t>();
-  for (int64_t b = 0; b < p.blocks; ++b)
-    for (int64_t k = 0; k < p.k_padded; k += 2)
-      for (int64_t j = 0; j < kBlock; ++j)
-        for (int64_t e = 0; e < 2; ++e)
-          *dst++ = float_to_bf16(row_value(w, p.out, p.in, b * kBlock + j, k + e));
+  pack_lines<uint16_t>(
+      p, 2, [&](int64_t o, int64_t k) { return float_to_bf16(row_value(w, p.out, p.in, o, k)); });
 }
 
 void pack_int8(const float* w, PackedWeights& p) {
-  const int64_t n = p.blocks * kBlock;
+  const int64_t n = stored_blocks(p.blocks) * kBlock;
   float* scales = p.scales.as<float>();
   int32_t* comp = p.compensation.as<int32_t>();
-  int8_t* q = p.data.as<int8_t>();
   // Same formulas as quantize_rows_int8: q = round(w · (127 / max|w|)), scale = max|w| / 127.
   std::vector<float> inv(n);
   for (int64_t o = 0; o < n; ++o) {
@@ -115,17 +120,12 @@ void pack_int8(const float* w, PackedWeights& p) {
     inv[o] = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
     comp[o] = 0;
   }
-  for (int64_t b = 0; b < p.blocks; ++b)
-    for (int64_t k = 0; k < p.k_padded; k += 4)
-      for (int64_t j = 0; j < kBlock; ++j) {
-        const int64_t o = b * kBlock + j;
-        for (int64_t e = 0; e < 4; ++e) {
-          const float v = round_even(row_value(w, p.out, p.in, o, k + e) * inv[o]);
-          const int8_t qv = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
-          *q++ = qv;
-          comp[o] += 128 * qv;
-        }
-      }
+  pack_lines<int8_t>(p, 4, [&](int64_t o, int64_t k) {
+    const float v = round_even(row_value(w, p.out, p.in, o, k) * inv[o]);
+    const auto qv = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
+    comp[o] += 128 * qv;
+    return qv;
+  });
 }
 
 }  // namespace
@@ -139,7 +139,7 @@ PackedWeights pack_weights(const float* weight, int64_t out, int64_t in, Precisi
   p.out = out;
   p.in = in;
   p.blocks = (out + kBlock - 1) / kBlock;
-  const int64_t n = p.blocks * kBlock;
+  const int64_t n = stored_blocks(p.blocks) * kBlock;
   switch (precision) {
     case Precision::kFp32:
       p.k_padded = in;
