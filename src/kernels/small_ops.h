@@ -1,5 +1,6 @@
 #pragma once
-// SIMD versions of the small per-step ops (attention over a KV cache, softmax, exact GELU),
+// SIMD versions of the small per-step ops (attention over a KV cache, softmax, exact GELU,
+// LayerNorm),
 // one table per ISA; attention.cpp / activations.cpp call them when the active ISA has one and
 // fall back to their portable loops otherwise. exp and erf are polynomial/rational
 // approximations accurate to a few float ulps (tests/small_ops_test.cpp states the bounds).
@@ -23,6 +24,9 @@ struct SmallOpsTable {
   // Same contract as attention_one_query() for head_dim a multiple of head_dim_multiple.
   void (*attention_one_query)(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
                               const float* key_mask, float* probs, float* out, const KvHead& next);
+  // One row of layer_norm() (norm.h), any dim, with the portable loop's bits. `out` may be `x`.
+  void (*layer_norm_row)(const float* x, int64_t dim, const float* gamma, const float* beta,
+                         float eps, float* out);
 };
 
 // nullptr for the portable ISA (its loops live in attention.cpp / activations.cpp).

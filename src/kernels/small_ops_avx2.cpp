@@ -2,6 +2,8 @@
 // linkage only, so no AVX2 code can leak into generic callers.
 #include <immintrin.h>
 
+#include <cmath>
+
 #include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
 
@@ -141,6 +143,39 @@ void weighted_sum(const float* p, const T* v, int64_t stride, int64_t tk, int64_
 
 #include "kernels/small_ops_attention.inc"
 
+// Helpers of small_ops_norm.inc: eight doubles in two ymm (lanes 0–3 and 4–7), eight floats.
+struct Doubles8 {
+  __m256d lo, hi;
+};
+inline Doubles8 doubles8_zero() { return {_mm256_setzero_pd(), _mm256_setzero_pd()}; }
+inline Doubles8 doubles8_set1(double v) { return {_mm256_set1_pd(v), _mm256_set1_pd(v)}; }
+inline Doubles8 doubles8_from_floats(const float* p) {
+  return {_mm256_cvtps_pd(_mm_loadu_ps(p)), _mm256_cvtps_pd(_mm_loadu_ps(p + 4))};
+}
+inline Doubles8 doubles8_add(Doubles8 a, Doubles8 b) {
+  return {_mm256_add_pd(a.lo, b.lo), _mm256_add_pd(a.hi, b.hi)};
+}
+inline Doubles8 doubles8_sub(Doubles8 a, Doubles8 b) {
+  return {_mm256_sub_pd(a.lo, b.lo), _mm256_sub_pd(a.hi, b.hi)};
+}
+inline Doubles8 doubles8_mul(Doubles8 a, Doubles8 b) {
+  return {_mm256_mul_pd(a.lo, b.lo), _mm256_mul_pd(a.hi, b.hi)};
+}
+inline void doubles8_store(Doubles8 v, double* out) {
+  _mm256_storeu_pd(out, v.lo);
+  _mm256_storeu_pd(out + 4, v.hi);
+}
+using Floats = __m256;
+constexpr int64_t kFloatLanes = 8;
+inline Floats floats_set1(float v) { return _mm256_set1_ps(v); }
+inline Floats floats_load(const float* p) { return _mm256_loadu_ps(p); }
+inline void floats_store(float* p, Floats v) { _mm256_storeu_ps(p, v); }
+inline Floats floats_add(Floats a, Floats b) { return _mm256_add_ps(a, b); }
+inline Floats floats_sub(Floats a, Floats b) { return _mm256_sub_ps(a, b); }
+inline Floats floats_mul(Floats a, Floats b) { return _mm256_mul_ps(a, b); }
+
+#include "kernels/small_ops_norm.inc"
+
 void gelu_erf(float* x, int64_t n) {
   const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
   const __m256 inv_sqrt2 = _mm256_set1_ps(0.70710678118654752440f);
@@ -155,8 +190,9 @@ void gelu_erf(float* x, int64_t n) {
 }  // namespace
 
 const SmallOpsTable& avx2_small_ops() {
-  static const SmallOpsTable table{attention_head_simd, 8, softmax_rows_simd, gelu_erf, exp_array,
-                                   one_query_any};
+  static const SmallOpsTable table{
+      attention_head_simd, 8, softmax_rows_simd, gelu_erf, exp_array, one_query_any,
+      layer_norm_row_simd};
   return table;
 }
 

@@ -4,6 +4,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <cmath>
+
 #include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
 
@@ -122,6 +124,26 @@ void weighted_sum(const float* p, const T* v, int64_t stride, int64_t tk, int64_
 
 #include "kernels/small_ops_attention.inc"
 
+// Helpers of small_ops_norm.inc: eight doubles in one zmm, sixteen floats in another.
+using Doubles8 = __m512d;
+inline Doubles8 doubles8_zero() { return _mm512_setzero_pd(); }
+inline Doubles8 doubles8_set1(double v) { return _mm512_set1_pd(v); }
+inline Doubles8 doubles8_from_floats(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+inline Doubles8 doubles8_add(Doubles8 a, Doubles8 b) { return _mm512_add_pd(a, b); }
+inline Doubles8 doubles8_sub(Doubles8 a, Doubles8 b) { return _mm512_sub_pd(a, b); }
+inline Doubles8 doubles8_mul(Doubles8 a, Doubles8 b) { return _mm512_mul_pd(a, b); }
+inline void doubles8_store(Doubles8 v, double* out) { _mm512_storeu_pd(out, v); }
+using Floats = __m512;
+constexpr int64_t kFloatLanes = 16;
+inline Floats floats_set1(float v) { return _mm512_set1_ps(v); }
+inline Floats floats_load(const float* p) { return _mm512_loadu_ps(p); }
+inline void floats_store(float* p, Floats v) { _mm512_storeu_ps(p, v); }
+inline Floats floats_add(Floats a, Floats b) { return _mm512_add_ps(a, b); }
+inline Floats floats_sub(Floats a, Floats b) { return _mm512_sub_ps(a, b); }
+inline Floats floats_mul(Floats a, Floats b) { return _mm512_mul_ps(a, b); }
+
+#include "kernels/small_ops_norm.inc"
+
 void gelu_erf(float* x, int64_t n) {
   const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
   const __m512 inv_sqrt2 = _mm512_set1_ps(0.70710678118654752440f);
@@ -136,8 +158,9 @@ void gelu_erf(float* x, int64_t n) {
 }  // namespace
 
 const SmallOpsTable& avx512_small_ops() {
-  static const SmallOpsTable table{attention_head_simd, 16,           softmax_rows_simd, gelu_erf,
-                                   exp_array,           one_query_any};
+  static const SmallOpsTable table{
+      attention_head_simd, 16, softmax_rows_simd, gelu_erf, exp_array, one_query_any,
+      layer_norm_row_simd};
   return table;
 }
 
