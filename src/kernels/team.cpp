@@ -128,7 +128,8 @@ int last_team_size() { return t_last_team_size; }
 namespace detail {
 
 void run_team_region(int threads, void (*body)(const Team&, void*), void* context) {
-  TeamShared shared(threads);
+  TeamShared shared;
+  threads = std::min(threads, kMaxTeamMembers);
   if (threads <= 1) {
     t_last_team_size = 1;
     body(Team(0, 1, &shared), context);

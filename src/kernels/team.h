@@ -17,10 +17,10 @@
 // would hang the others. So work goes through team.run(), which catches, records the first
 // error and turns every later run() of every member into a no-op, while the barriers still
 // happen; run_team rethrows the error after the region.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <exception>
-#include <memory>
 #include <mutex>
 #include <utility>
 
@@ -33,13 +33,15 @@ struct alignas(64) WorkRange {
   std::atomic<uint64_t> word{0};
 };
 
+// Members of one team at most (run_team uses no more threads than this). The work ranges live
+// inside TeamShared, on the stack of run_team, so a decoder step allocates nothing.
+inline constexpr int kMaxTeamMembers = 64;
+
 // What the members of one run_team share: the first error, a barrier and the members' work
 // ranges of the dynamic loops. The barrier and the ranges are the engine's own, not OpenMP's:
 // between two spinning threads here an `omp barrier` measured 1.36 µs and each `omp for` set up
 // a work share.
 struct TeamShared {
-  explicit TeamShared(int members) : ranges(new WorkRange[members > 0 ? members : 1]) {}
-
   std::atomic<bool> failed{false};
   std::mutex mutex;
   std::exception_ptr error;
@@ -47,7 +49,7 @@ struct TeamShared {
 
   alignas(64) std::atomic<int> arrived{0};
   alignas(64) std::atomic<uint32_t> generation{0};
-  std::unique_ptr<WorkRange[]> ranges;  // one per member
+  std::array<WorkRange, kMaxTeamMembers> ranges;  // one per member
 };
 
 class Team {
@@ -108,8 +110,9 @@ namespace detail {
 void run_team_region(int threads, void (*body)(const Team&, void*), void* context);
 }
 
-// Runs body(team) on `threads` members (the caller is rank 0). With threads == 1 the body runs
-// inline. Exceptions must not escape the body (OpenMP would terminate): catch inside.
+// Runs body(team) on min(threads, kMaxTeamMembers) members (the caller is rank 0). With one
+// member the body runs inline. Exceptions must not escape the body (OpenMP would terminate): catch
+// inside.
 template <typename Body>
 void run_team(int threads, Body&& body) {
   detail::run_team_region(
