@@ -45,8 +45,6 @@ struct F32 {
   using W = float;
   using X = float;
   using Acc = __m256;
-  static constexpr int kInputsPerStep = 1;
-  static int64_t steps(const PackedWeights& w) { return w.in; }
   struct Line {
     __m256 lo, hi;
   };
@@ -69,8 +67,6 @@ struct Bf16 {
   using W = uint16_t;
   using X = uint16_t;
   using Acc = __m256;
-  static constexpr int kInputsPerStep = 2;
-  static int64_t steps(const PackedWeights& w) { return w.k_padded / 2; }
   struct Line {
     __m256 even_lo, odd_lo, even_hi, odd_hi;
   };
@@ -100,8 +96,6 @@ struct Int8 {
   using W = int8_t;
   using X = int8_t;
   using Acc = __m256i;
-  static constexpr int kInputsPerStep = 4;
-  static int64_t steps(const PackedWeights& w) { return w.k_padded / 4; }
   struct Line {
     __m256i v0, v1, abs0, abs1;
   };
@@ -152,7 +146,7 @@ void compute_tile(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t 
   constexpr int U = chains<Op, NB, R>();
   const W* wb = w.block_lines<W>(b);
   const auto* x = static_cast<const typename Op::X*>(a.x) + r0 * a.ldx;
-  const int64_t steps = Op::steps(w);
+  const int64_t steps = w.k_padded / kInputsPerLine<W>;
   Acc lo[U][NB][R], hi[U][NB][R];
   for (int u = 0; u < U; ++u)
     for (int nb = 0; nb < NB; ++nb)
@@ -161,7 +155,7 @@ void compute_tile(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t 
     for (int nb = 0; nb < NB; ++nb) {
       const typename Op::Line line = Op::load(wb + s * kStepElements<W> + nb * kLineElements<W>);
       for (int r = 0; r < R; ++r)
-        Op::madd(line, x + r * a.ldx + s * Op::kInputsPerStep, lo[u][nb][r], hi[u][nb][r]);
+        Op::madd(line, x + r * a.ldx + s * kInputsPerLine<W>, lo[u][nb][r], hi[u][nb][r]);
     }
   };
   int64_t s = 0;

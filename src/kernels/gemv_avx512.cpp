@@ -66,14 +66,12 @@ inline void finish_int8_row(const PackedWeights& w, const GemmArgs& a, int64_t b
   store_row(a, w, b, r, _mm512_mul_ps(exact, scale));
 }
 
-// What differs between the precisions: the element types, how many inputs one line step
-// covers, how x is broadcast, the dot instruction, and how a finished row is stored.
+// What differs between the precisions: the element types, how x is broadcast, the dot
+// instruction, and how a finished row is stored (the inputs per line follow from the type).
 struct F32 {
   using W = float;
   using X = float;
   using Acc = __m512;
-  static constexpr int kInputsPerStep = 1;
-  static int64_t steps(const PackedWeights& w) { return w.in; }
   static Acc zero() { return _mm512_setzero_ps(); }
   static Acc load(const W* p) { return _mm512_load_ps(p); }
   static Acc broadcast(const X* x) { return _mm512_set1_ps(*x); }
@@ -88,8 +86,6 @@ struct Bf16 {
   using W = uint16_t;
   using X = uint16_t;
   using Acc = __m512;
-  static constexpr int kInputsPerStep = 2;
-  static int64_t steps(const PackedWeights& w) { return w.k_padded / 2; }
   static Acc zero() { return _mm512_setzero_ps(); }
   static __m512i load(const W* p) { return _mm512_load_si512(p); }
   static __m512i broadcast(const X* x) { return broadcast_u32(x); }
@@ -108,8 +104,6 @@ struct Int8 {
   using W = int8_t;
   using X = int8_t;
   using Acc = __m512i;
-  static constexpr int kInputsPerStep = 4;
-  static int64_t steps(const PackedWeights& w) { return w.k_padded / 4; }
   static Acc zero() { return _mm512_setzero_si512(); }
   static __m512i load(const W* p) { return _mm512_load_si512(p); }
   static __m512i broadcast(const X* x) {
@@ -146,7 +140,7 @@ void compute_tile(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t 
   const W* wb = w.block_lines<W>(b);
   const W* next = wb + 2 * w.k_padded * kBlock;  // the next pair's first step
   const auto* x = static_cast<const typename Op::X*>(a.x) + r0 * a.ldx;
-  const int64_t steps = Op::steps(w);
+  const int64_t steps = w.k_padded / kInputsPerLine<W>;
   Acc acc[U][NB][R];
   for (int u = 0; u < U; ++u)
     for (int nb = 0; nb < NB; ++nb)
@@ -157,7 +151,7 @@ void compute_tile(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t 
     for (int nb = 0; nb < NB; ++nb)
       wv[nb] = Op::load(wb + s * kStepElements<W> + nb * kLineElements<W>);
     for (int r = 0; r < R; ++r) {
-      const auto xb = Op::broadcast(x + r * a.ldx + s * Op::kInputsPerStep);
+      const auto xb = Op::broadcast(x + r * a.ldx + s * kInputsPerLine<W>);
       for (int nb = 0; nb < NB; ++nb) acc[u][nb][r] = Op::dot(acc[u][nb][r], xb, wv[nb]);
     }
   };

@@ -31,6 +31,10 @@ template <typename T>
 inline constexpr int64_t kLineElements = kLineBytes / static_cast<int64_t>(sizeof(T));
 template <typename T>
 inline constexpr int64_t kStepElements = 2 * kLineElements<T>;
+// Inputs one line covers: 1 (fp32), 2 (bf16 pairs), 4 (int8 quads); a block has
+// k_padded / kInputsPerLine lines.
+template <typename T>
+inline constexpr int64_t kInputsPerLine = kLineElements<T> / kBlock;
 
 // Owning, 64-byte aligned, uninitialised storage for kernel data: from the heap, or carved
 // from the huge-page weight arena (weight_arena.h) for data that is streamed every step.
