@@ -85,9 +85,11 @@ float row_value(const float* w, int64_t out, int64_t in, int64_t o, int64_t k) {
 }
 
 // Writes the packed layout in storage order: for each pair, each step along the input, each
-// of the pair's two blocks, one line of `per_line` inputs × 16 outputs; value(o, k) gives one.
+// of the pair's two blocks, one line of kInputsPerLine<T> inputs × 16 outputs; value(o, k)
+// gives one.
 template <typename T, typename Value>
-void pack_lines(PackedWeights& p, int64_t per_line, Value value) {
+void pack_lines(PackedWeights& p, Value value) {
+  constexpr int64_t per_line = kInputsPerLine<T>;
   T* dst = p.data.as<T>();
   for (int64_t pair = 0; pair < stored_blocks(p.blocks) / 2; ++pair)
     for (int64_t k = 0; k < p.k_padded; k += per_line)
@@ -98,12 +100,12 @@ void pack_lines(PackedWeights& p, int64_t per_line, Value value) {
 }
 
 void pack_fp32(const float* w, PackedWeights& p) {
-  pack_lines<float>(p, 1, [&](int64_t o, int64_t k) { return row_value(w, p.out, p.in, o, k); });
+  pack_lines<float>(p, [&](int64_t o, int64_t k) { return row_value(w, p.out, p.in, o, k); });
 }
 
 void pack_bf16(const float* w, PackedWeights& p) {
   pack_lines<uint16_t>(
-      p, 2, [&](int64_t o, int64_t k) { return float_to_bf16(row_value(w, p.out, p.in, o, k)); });
+      p, [&](int64_t o, int64_t k) { return float_to_bf16(row_value(w, p.out, p.in, o, k)); });
 }
 
 void pack_int8(const float* w, PackedWeights& p) {
@@ -120,7 +122,7 @@ void pack_int8(const float* w, PackedWeights& p) {
     inv[o] = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
     comp[o] = 0;
   }
-  pack_lines<int8_t>(p, 4, [&](int64_t o, int64_t k) {
+  pack_lines<int8_t>(p, [&](int64_t o, int64_t k) {
     const float v = round_even(row_value(w, p.out, p.in, o, k) * inv[o]);
     const auto qv = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
     comp[o] += 128 * qv;
