@@ -134,12 +134,14 @@ void BM_DecoderChain(benchmark::State& state) {
   std::vector<float> y(batch * 3072);
   int64_t bytes = 0;
   for (const Linear& l : layers) bytes += l.weight_bytes();
-  // One team for the whole chain with a barrier after each product, as a decoder step runs
-  // them (one region per product instead measured int8 batch 8 at 1.70 ms against 1.04–1.13).
+  // One team for the whole chain with a barrier after each product, and each product told the
+  // next one, as a decoder step runs them (one region per product instead measured int8 batch 8
+  // at 1.70 ms against 1.04–1.13).
   for (auto _ : state) {
     run_team(threads, [&](const Team& team) {
-      for (const Linear& l : layers) {
-        team.run([&] { l.forward_team(x.data(), batch, y.data(), team); });
+      for (size_t i = 0; i < layers.size(); ++i) {
+        const Linear* then = i + 1 < layers.size() ? &layers[i + 1] : nullptr;
+        team.run([&] { layers[i].forward_team(x.data(), batch, y.data(), team, then); });
         team.barrier();
       }
     });
@@ -149,6 +151,31 @@ void BM_DecoderChain(benchmark::State& state) {
   state.counters["floor_ms"] = static_cast<double>(bytes) / 1e9 / gbps * 1e3;
   state.counters["bw_share"] = benchmark::Counter(static_cast<double>(bytes) / 1e9 / gbps,
                                                   benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(precision_name(precision) + " batch " + std::to_string(batch));
+}
+
+// One product as large as a whole decoder step (768 → 65536, 50.3 M weights against the step's
+// 49.5 M) at batch 1 and 8, 2 threads: what the batch-8 tile costs over batch 1 without the
+// step's ~50 barriers, their ramps and the small ops between them (docs/PERFORMANCE.md →
+// Batched decoding).
+void BM_WholeStepProduct(benchmark::State& state) {
+  const auto precision = static_cast<Precision>(state.range(0));
+  const int64_t batch = state.range(1);
+  set_num_threads(2);
+  static std::pair<int, Linear> cache{-1, Linear()};
+  if (cache.first != static_cast<int>(precision)) {
+    cache.second = Linear(random_tensor(65536, 768, 18), Tensor(), precision);
+    cache.first = static_cast<int>(precision);
+  }
+  const Linear& linear = cache.second;
+  const Tensor x = random_tensor(batch, 768, 19);
+  std::vector<float> y(batch * 65536);
+  for (auto _ : state) {
+    linear.forward(x.data(), batch, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double gbps = bandwidth_for(2);
+  state.counters["floor_ms"] = static_cast<double>(linear.weight_bytes()) / 1e9 / gbps * 1e3;
   state.SetLabel(precision_name(precision) + " batch " + std::to_string(batch));
 }
 
@@ -202,6 +229,12 @@ BENCHMARK(BM_Gemv)
 BENCHMARK(BM_DecoderChain)
     ->ArgsProduct({{0, 1, 2}, {1, 2}, {1, 8}})
     ->ArgNames({"prec", "thr", "batch"})
+    ->MinTime(1.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WholeStepProduct)
+    ->ArgsProduct({{1, 2}, {1, 8}})
+    ->ArgNames({"prec", "batch"})
     ->MinTime(1.0)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

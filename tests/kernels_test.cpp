@@ -13,6 +13,7 @@
 #include "kernels/bandwidth.h"
 #include "kernels/cpu_features.h"
 #include "kernels/linear.h"
+#include "kernels/team.h"
 #include "kernels/threading.h"
 #include "support/fixtures.h"
 #include "support/isa_scope.h"
@@ -294,6 +295,38 @@ TEST(KernelsTest, BlockPairingDoesNotChangeResults) {
       }
     }
   set_num_threads(saved);
+}
+
+// Naming the next product (forward_team's `then`) only moves a prefetch: the owner's last tile
+// fetches the start of its part of the next matrix instead of a pair another member reads. It
+// must change no bit, for any number of members, rows or precision, even when the next matrix
+// has another shape (or there is none), and the pair addresses it uses must be the tiles' own.
+TEST(KernelsTest, NamingTheNextProductChangesNoBit) {
+  const int saved = num_threads();
+  const auto w = random_values(200 * 80, 20, 0.05f), w_next = random_values(40 * 200, 21, 0.05f);
+  for (int64_t rows : {1, 8, 11})
+    for (Isa isa : test::supported_isas()) {
+      test::IsaScope scope(isa);
+      const auto x = random_values(rows * 80, 22);
+      for (Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+        const Linear linear(to_tensor(w, {200, 80}), Tensor(), precision);
+        const Linear next(to_tensor(w_next, {40, 200}), Tensor(), precision);
+        for (int threads : {1, 2, 3}) {
+          std::vector<float> plain(rows * 200), told(rows * 200);
+          run_team(threads, [&](const Team& team) {
+            team.run([&] { linear.forward_team(x.data(), rows, plain.data(), team); });
+            team.barrier();
+            team.run([&] { linear.forward_team(x.data(), rows, told.data(), team, &next); });
+          });
+          EXPECT_EQ(plain, told) << precision_name(precision) << " " << isa_name(isa) << " rows "
+                                 << rows << " threads " << threads;
+        }
+      }
+    }
+  set_num_threads(saved);
+  const PackedWeights packed = pack_weights(w.data(), 200, 80, Precision::kBf16);
+  for (int64_t pair = 0; pair < stored_blocks(packed.blocks) / 2; ++pair)
+    EXPECT_EQ(packed.pair_lines(pair), packed.block_lines<uint16_t>(2 * pair)) << pair;
 }
 
 TEST(KernelsTest, OptionNamesAndErrors) {

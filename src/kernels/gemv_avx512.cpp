@@ -138,7 +138,9 @@ void compute_tile(const PackedWeights& w, const GemmArgs& a, int64_t b, int64_t 
   constexpr int U = unroll<R>();
   constexpr bool kPrefetch = NB == 2 && U == 1;
   const W* wb = w.block_lines<W>(b);
-  const W* next = wb + 2 * w.k_padded * kBlock;  // the next pair's first step
+  const W* next = a.prefetch_instead != nullptr
+                      ? static_cast<const W*>(a.prefetch_instead)
+                      : wb + 2 * w.k_padded * kBlock;  // the next pair's first step
   const auto* x = static_cast<const typename Op::X*>(a.x) + r0 * a.ldx;
   const int64_t steps = w.k_padded / kInputsPerLine<W>;
   Acc acc[U][NB][R];

@@ -22,6 +22,10 @@ struct GemmArgs {
   const float* bias = nullptr;  // may be null
   int64_t block_begin = 0;
   int64_t block_end = 0;
+  // Where a many-row pair tile's prefetch goes instead of the next pair of this matrix: the first
+  // lines of the calling member's part of the next product (Linear::forward_team's `then`), so
+  // that product does not start on cold memory. Null: the next pair. AVX-512 tiles only.
+  const void* prefetch_instead = nullptr;
 };
 
 using GemmFn = void (*)(const PackedWeights& w, const GemmArgs& args);

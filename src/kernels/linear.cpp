@@ -89,8 +89,14 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
   run_team(threads, [&](const Team& team) { team.run([&] { forward_team(x, rows, y, team); }); });
 }
 
+const void* Linear::own_part_lines(const Team& team) const {
+  const auto [begin, end] = team.share((packed_->blocks + 1) / 2);
+  return begin < end ? packed_->pair_lines(begin) : nullptr;
+}
+
 void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
-                               void (*done)(void*, int64_t, int64_t), void* ctx) const {
+                               void (*done)(void*, int64_t, int64_t), void* ctx,
+                               const Linear* then) const {
   if (!packed_)
     fail(ErrorCode::kInternal, "Linear::forward_team on an empty (default-constructed) layer");
   if (rows <= 0) return;
@@ -100,10 +106,18 @@ void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Tea
   const GemmFn fn = prepare(x, rows, y, args);
   // Two blocks per item: the kernels share each activation broadcast across a pair when many
   // rows make them compute-bound (gemv_avx512.cpp).
-  team.for_each_dynamic((w.blocks + 1) / 2, [&](int64_t pair) {
+  const int64_t pairs = (w.blocks + 1) / 2;
+  // The owner always runs its own last item itself (for_each_dynamic), so that tile can
+  // prefetch the owner's next part instead of a pair another member is already reading.
+  const int64_t own_last = team.share(pairs).second - 1;
+  const void* then_lines = then != nullptr && then->packed_ && then->precision_ == precision_
+                               ? then->own_part_lines(team)
+                               : nullptr;
+  team.for_each_dynamic(pairs, [&](int64_t pair) {
     GemmArgs part = args;
     part.block_begin = 2 * pair;
     part.block_end = std::min(2 * pair + 2, w.blocks);
+    if (pair == own_last) part.prefetch_instead = then_lines;
     fn(w, part);
     if (done != nullptr)
       done(ctx, part.block_begin * kBlock, std::min(part.block_end * kBlock, out_));

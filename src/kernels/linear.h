@@ -42,19 +42,26 @@ class Linear {
   // the member that computed it calls done(begin, end) for those output columns, so the caller
   // can post-process them (scale, activation, copy) without another barrier. Every member must
   // pass the same x, rows and y; the caller puts a barrier before y is read as a whole.
+  // `then` (may be null) is the product the team runs next: with many rows each member's last
+  // tile prefetches the start of its part of it (GemmArgs::prefetch_instead).
   template <typename Done>
-  void forward_team(const float* x, int64_t rows, float* y, const Team& team, Done&& done) const {
+  void forward_team(const float* x, int64_t rows, float* y, const Team& team, Done&& done,
+                    const Linear* then = nullptr) const {
     forward_team_impl(
         x, rows, y, team, [](void* ctx, int64_t b, int64_t e) { (*static_cast<Done*>(ctx))(b, e); },
-        &done);
+        &done, then);
   }
-  void forward_team(const float* x, int64_t rows, float* y, const Team& team) const {
-    forward_team_impl(x, rows, y, team, nullptr, nullptr);
+  void forward_team(const float* x, int64_t rows, float* y, const Team& team,
+                    const Linear* then = nullptr) const {
+    forward_team_impl(x, rows, y, team, nullptr, nullptr, then);
   }
 
  private:
   void forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
-                         void (*done)(void*, int64_t, int64_t), void* ctx) const;
+                         void (*done)(void*, int64_t, int64_t), void* ctx,
+                         const Linear* then) const;
+  // The first lines of this member's own part of the pairs (Team::for_each_dynamic).
+  const void* own_part_lines(const Team& team) const;
   // Points args at x (converted to bf16 / int8 in this thread's scratch) and y, all blocks.
   GemmFn prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const;
 

@@ -65,6 +65,9 @@ class AlignedBuffer {
   size_t bytes_ = 0;
 };
 
+// Blocks rounded up to whole pairs: what the storage of `blocks` blocks holds.
+inline int64_t stored_blocks(int64_t blocks) { return (blocks + 1) / 2 * 2; }
+
 struct PackedWeights {
   Precision precision = Precision::kFp32;
   int64_t out = 0;       // output features
@@ -75,15 +78,16 @@ struct PackedWeights {
   AlignedBuffer scales;        // int8: float[stored outputs], w ≈ scale[o] · q[o,k]
   AlignedBuffer compensation;  // int8: int32[stored outputs] = 128 · Σ_k q[o,k] (for u8·s8 dot)
   int64_t weight_bytes() const { return static_cast<int64_t>(data.bytes()); }
+  // The first line of pair p (blocks 2p and 2p + 1), whatever the element type.
+  const void* pair_lines(int64_t p) const {
+    return data.as<char>() + p * (weight_bytes() / (stored_blocks(blocks) / 2));
+  }
   // Line 0 of block b; line s is s · kStepElements<T> further on.
   template <typename T>
   const T* block_lines(int64_t b) const {
     return data.as<T>() + (b / 2) * 2 * k_padded * kBlock + (b % 2) * kLineElements<T>;
   }
 };
-
-// Blocks rounded up to whole pairs: what the storage of `blocks` blocks holds.
-inline int64_t stored_blocks(int64_t blocks) { return (blocks + 1) / 2 * 2; }
 
 // weight: row-major [out, in] float32 (PyTorch layout).
 PackedWeights pack_weights(const float* weight, int64_t out, int64_t in, Precision precision);

@@ -122,11 +122,12 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   const int members = kernels::threads_for(step_weight_bytes_, 0);
   s.ensure_probs(members);
   kernels::run_team(members, [&](const kernels::Team& team) {
-    prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team);
+    prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team,
+                    layers_.empty() ? &feat_out_ : &layers_.front().self_attn.q);
     if (observer && team.leader()) team.run([&] { emit("prenet_out", x, H); });
     for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
     team.run([&] {
-      feat_out_.forward_team(x, n, feat, team);
+      feat_out_.forward_team(x, n, feat, team, &prob_out_);
       prob_out_.forward_team(x, n, stop_logits, team);
     });
   });
@@ -193,9 +194,11 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     };
   };
   team.run([&] {
-    layer.self_attn.q.forward_team(x, n, q, team, scale_query(layer.self_attn.scaling));
-    layer.self_attn.k.forward_team(x, n, k, team, append_to_cache(k, cache_k));
-    layer.self_attn.v.forward_team(x, n, v, team, append_to_cache(v, cache_v));
+    layer.self_attn.q.forward_team(x, n, q, team, scale_query(layer.self_attn.scaling),
+                                   &layer.self_attn.k);
+    layer.self_attn.k.forward_team(x, n, k, team, append_to_cache(k, cache_k), &layer.self_attn.v);
+    layer.self_attn.v.forward_team(x, n, v, team, append_to_cache(v, cache_v),
+                                   &layer.self_attn.out);
   });
   team.barrier();
   team.run([&] {
@@ -207,7 +210,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     });
   });
   team.barrier();
-  team.run([&] { layer.self_attn.out.forward_team(ctx, n, y, team); });
+  team.run([&] { layer.self_attn.out.forward_team(ctx, n, y, team, &layer.cross_attn.q); });
   team.barrier();
   emit(0, y);
   add_and_norm(layer.self_attn_norm);
@@ -215,7 +218,8 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
 
   // Cross-attention over the encoder output with its padding mask.
   team.run([&] {
-    layer.cross_attn.q.forward_team(x, n, q, team, scale_query(layer.cross_attn.scaling));
+    layer.cross_attn.q.forward_team(x, n, q, team, scale_query(layer.cross_attn.scaling),
+                                    &layer.cross_attn.out);
   });
   team.barrier();
   team.run([&] {
@@ -229,7 +233,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     });
   });
   team.barrier();
-  team.run([&] { layer.cross_attn.out.forward_team(ctx, n, y, team); });
+  team.run([&] { layer.cross_attn.out.forward_team(ctx, n, y, team, &layer.ffn.intermediate); });
   team.barrier();
   emit(2, y);
   add_and_norm(layer.cross_attn_norm);
@@ -237,12 +241,16 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
 
   // Feed-forward: each member applies GELU to the columns it produced.
   team.run([&] {
-    layer.ffn.intermediate.forward_team(x, n, ffn, team, [&](int64_t c0, int64_t c1) {
-      for (int64_t i = 0; i < n; ++i) kernels::gelu_erf(ffn + i * F + c0, c1 - c0);
-    });
+    layer.ffn.intermediate.forward_team(
+        x, n, ffn, team,
+        [&](int64_t c0, int64_t c1) {
+          for (int64_t i = 0; i < n; ++i) kernels::gelu_erf(ffn + i * F + c0, c1 - c0);
+        },
+        &layer.ffn.output);
   });
   team.barrier();
-  team.run([&] { layer.ffn.output.forward_team(ffn, n, y, team); });
+  const kernels::Linear* next_product = l + 1 < L ? &layers_[l + 1].self_attn.q : &feat_out_;
+  team.run([&] { layer.ffn.output.forward_team(ffn, n, y, team, next_product); });
   team.barrier();
   emit(4, y);
   add_and_norm(layer.final_norm);

@@ -36,7 +36,7 @@ int64_t SpeechDecoderPrenet::weight_bytes() const {
 
 void SpeechDecoderPrenet::forward(const float* frames, int64_t n, int64_t pos, uint64_t seed,
                                   const float* speakers, float* out, float* scratch,
-                                  const kernels::Team& team) const {
+                                  const kernels::Team& team, const kernels::Linear* then) const {
   const int64_t units = config_.speech_decoder_prenet_units;
   const int64_t H = config_.hidden_size, S = config_.speaker_embedding_dim;
   const int layers = config_.speech_decoder_prenet_layers;
@@ -54,13 +54,18 @@ void SpeechDecoderPrenet::forward(const float* frames, int64_t n, int64_t pos, u
       keep.resize(units);
       prenet_keep_row(seed, pos, l, layers, units, p, keep.data());
       // relu, then the seeded dropout (always on, as in the reference), on this member's columns.
-      layers_[l].forward_team(in, n, y, team, [&](int64_t c0, int64_t c1) {
-        for (int64_t i = 0; i < n; ++i)
-          for (int64_t u = c0; u < c1; ++u) {
-            const float v = y[i * units + u] > 0.0f ? y[i * units + u] : 0.0f;  // kernels::relu
-            y[i * units + u] = keep[u] ? v / divisor : 0.0f;
-          }
-      });
+      const kernels::Linear* next_layer =
+          l + 1 < static_cast<int>(layers_.size()) ? &layers_[l + 1] : &final_layer_;
+      layers_[l].forward_team(
+          in, n, y, team,
+          [&](int64_t c0, int64_t c1) {
+            for (int64_t i = 0; i < n; ++i)
+              for (int64_t u = c0; u < c1; ++u) {
+                const float v = y[i * units + u] > 0.0f ? y[i * units + u] : 0.0f;  // kernels::relu
+                y[i * units + u] = keep[u] ? v / divisor : 0.0f;
+              }
+          },
+          next_layer);
     });
     team.barrier();
     in = y;
@@ -69,20 +74,27 @@ void SpeechDecoderPrenet::forward(const float* frames, int64_t n, int64_t pos, u
   team.run([&] {
     thread_local std::vector<float> pe;
     pe.resize(H);
-    final_layer_.forward_team(in, n, out, team, [&](int64_t c0, int64_t c1) {
-      sinusoid_columns(pos, H, c0, c1, pe.data());
-      for (int64_t i = 0; i < n; ++i)
-        for (int64_t c = c0; c < c1; ++c) cat[i * (H + S) + c] = out[i * H + c] + alpha_ * pe[c];
-    });
+    final_layer_.forward_team(
+        in, n, out, team,
+        [&](int64_t c0, int64_t c1) {
+          sinusoid_columns(pos, H, c0, c1, pe.data());
+          for (int64_t i = 0; i < n; ++i)
+            for (int64_t c = c0; c < c1; ++c)
+              cat[i * (H + S) + c] = out[i * H + c] + alpha_ * pe[c];
+        },
+        &speaker_layer_);
     if (team.leader())
       for (int64_t i = 0; i < n; ++i)
         std::memcpy(cat + i * (H + S) + H, speakers + i * S, sizeof(float) * S);
   });
   team.barrier();
   team.run([&] {
-    speaker_layer_.forward_team(cat, n, out, team, [&](int64_t c0, int64_t c1) {
-      for (int64_t i = 0; i < n; ++i) kernels::relu(out + i * H + c0, c1 - c0);
-    });
+    speaker_layer_.forward_team(
+        cat, n, out, team,
+        [&](int64_t c0, int64_t c1) {
+          for (int64_t i = 0; i < n; ++i) kernels::relu(out + i * H + c0, c1 - c0);
+        },
+        then);
   });
   team.barrier();
 }

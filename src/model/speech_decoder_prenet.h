@@ -20,9 +20,11 @@ class SpeechDecoderPrenet {
   // frames [n, M]: decoder input at position `pos` for n items (all-zero at pos 0); speakers
   // [n, S], already L2-normalised; out [n, H]. The dropout mask of (seed, pos) is shared by all
   // items. `scratch` must hold scratch_floats(n) floats.
-  // Inside run_team (kernels/team.h), every member calling it; ends with a barrier.
+  // Inside run_team (kernels/team.h), every member calling it; ends with a barrier. `then`: the
+  // product the team runs next (Linear::forward_team).
   void forward(const float* frames, int64_t n, int64_t pos, uint64_t seed, const float* speakers,
-               float* out, float* scratch, const kernels::Team& team) const;
+               float* out, float* scratch, const kernels::Team& team,
+               const kernels::Linear* then = nullptr) const;
   int64_t scratch_floats(int64_t n) const;
   int64_t weight_bytes() const;  // streamed per forward
 
