@@ -10,6 +10,7 @@
 // time. They measured as fast as oneDNN's fp32 matmul or faster at every size the model uses
 // (BM_Gemm, docs/PERFORMANCE.md), so only the packed copy is kept. bf16 / int8 round the
 // activations to bf16 / quantise them per row to int8.
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -45,6 +46,7 @@ class Linear {
   // `then` (may be null) is the product the team runs next: with many rows each member's last
   // tile prefetches the start of its part of it (GemmArgs::prefetch_instead).
   template <typename Done>
+  requires std::invocable<Done&, int64_t, int64_t>
   void forward_team(const float* x, int64_t rows, float* y, const Team& team, Done&& done,
                     const Linear* then = nullptr) const {
     forward_team_impl(
