@@ -310,7 +310,7 @@ TEST(KernelsTest, NamingTheNextProductChangesNoBit) {
       const auto x = random_values(rows * 80, 22);
       for (Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
         const Linear linear(to_tensor(w, {200, 80}), Tensor(), precision);
-        const Linear next(to_tensor(w_next, {40, 200}), Tensor(), precision);
+        Linear next(to_tensor(w_next, {40, 200}), Tensor(), precision);  // non-const: still `then`
         for (int threads : {1, 2, 3}) {
           std::vector<float> plain(rows * 200), told(rows * 200);
           run_team(threads, [&](const Team& team) {
