@@ -154,29 +154,37 @@ void BM_DecoderChain(benchmark::State& state) {
   state.SetLabel(precision_name(precision) + " batch " + std::to_string(batch));
 }
 
-// One product as large as a whole decoder step (768 → 65536, 50.3 M weights against the step's
-// 49.5 M) at batch 1 and 8, 2 threads: what the batch-8 tile costs over batch 1 without the
-// step's ~50 barriers, their ramps and the small ops between them (docs/PERFORMANCE.md →
-// Batched decoding).
+// The weights of a whole decoder step (768 → 65536, 50.3 M against the step's 49.5 M) as one
+// product or as `parts` products run back to back in one team with a barrier after each (and
+// each told the next, as the step does), at batch 1 and 8, 2 threads: what running many products
+// costs over one, apart from the 8-row tile itself (docs/PERFORMANCE.md → Batched decoding).
 void BM_WholeStepProduct(benchmark::State& state) {
   const auto precision = static_cast<Precision>(state.range(0));
   const int64_t batch = state.range(1);
+  const int parts = static_cast<int>(state.range(2));
   set_num_threads(2);
-  static std::pair<int, Linear> cache{-1, Linear()};
-  if (cache.first != static_cast<int>(precision)) {
-    cache.second = Linear(random_tensor(65536, 768, 18), Tensor(), precision);
-    cache.first = static_cast<int>(precision);
-  }
-  const Linear& linear = cache.second;
+  static std::map<std::pair<int, int>, std::vector<Linear>> cache;
+  std::vector<Linear>& products = cache[{static_cast<int>(precision), parts}];
+  if (products.empty())
+    for (int p = 0; p < parts; ++p)
+      products.emplace_back(random_tensor(65536 / parts, 768, 18 + p), Tensor(), precision);
   const Tensor x = random_tensor(batch, 768, 19);
   std::vector<float> y(batch * 65536);
+  int64_t bytes = 0;
+  for (const Linear& l : products) bytes += l.weight_bytes();
   for (auto _ : state) {
-    linear.forward(x.data(), batch, y.data());
+    run_team(2, [&](const Team& team) {
+      for (int p = 0; p < parts; ++p) {
+        const Linear* then = p + 1 < parts ? &products[p + 1] : nullptr;
+        team.run([&] { products[p].forward_team(x.data(), batch, y.data(), team, then); });
+        team.barrier();
+      }
+    });
     benchmark::DoNotOptimize(y.data());
   }
-  const double gbps = bandwidth_for(2);
-  state.counters["floor_ms"] = static_cast<double>(linear.weight_bytes()) / 1e9 / gbps * 1e3;
-  state.SetLabel(precision_name(precision) + " batch " + std::to_string(batch));
+  state.counters["floor_ms"] = static_cast<double>(bytes) / 1e9 / bandwidth_for(2) * 1e3;
+  state.SetLabel(precision_name(precision) + " batch " + std::to_string(batch) + ", " +
+                 std::to_string(parts) + " product(s)");
 }
 
 // Cost of one OpenMP fork/join of a warm team: the per-GEMV hand-off of the decoder step.
@@ -233,8 +241,8 @@ BENCHMARK(BM_DecoderChain)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WholeStepProduct)
-    ->ArgsProduct({{1, 2}, {1, 8}})
-    ->ArgNames({"prec", "batch"})
+    ->ArgsProduct({{1, 2}, {1, 8}, {1, 48}})
+    ->ArgNames({"prec", "batch", "parts"})
     ->MinTime(1.0)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
