@@ -344,7 +344,30 @@ BENCHMARK(BM_AttentionBatchCold)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->ArgNames({"bf16", "prefetch"})
     ->UseRealTime();
+// The activations of a product converted for the bf16 / int8 kernels (Linear::prepare): every
+// thread does it before every product, 8 rows at batch 8 (each ~48 times per step).
+void BM_ActivationConversion(benchmark::State& state) {
+  const auto precision = static_cast<Precision>(state.range(0));
+  const int64_t rows = state.range(1), in = state.range(2);
+  const Tensor x = random_tensor(rows, in, 40);
+  std::vector<uint16_t> bf16(rows * in);
+  std::vector<int8_t> q(rows * in);
+  std::vector<float> scales(rows);
+  for (auto _ : state) {
+    if (precision == Precision::kBf16)
+      convert_rows_bf16(x.data(), rows, in, in, in, bf16.data());
+    else
+      quantize_rows_int8(x.data(), rows, in, in, in, q.data(), scales.data());
+    benchmark::DoNotOptimize(bf16.data());
+    benchmark::DoNotOptimize(q.data());
+  }
+  state.SetLabel(precision_name(precision));
+}
+
 BENCHMARK(BM_AddLayerNorm);
+BENCHMARK(BM_ActivationConversion)
+    ->ArgsProduct({{1, 2}, {1, 8}, {768, 3072}})
+    ->ArgNames({"prec", "rows", "in"});
 
 }  // namespace
 }  // namespace speecht5::kernels
