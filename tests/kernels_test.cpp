@@ -297,6 +297,35 @@ TEST(KernelsTest, BlockPairingDoesNotChangeResults) {
   set_num_threads(saved);
 }
 
+// The int8 quantisation on many random rows at scales from 1e-30 to 1e29, with a denormal now
+// and then: the SIMD version must give the portable loop's bits. This caught the AVX-512 version
+// before 2026-11-28, whose x·inv + 1.5·2^23 rounding trick the compiler fused into one FMA:
+// without the product's own rounding, near-ties (x·inv within an ulp of k + 0.5) went the other
+// way than on AVX2 and the portable loop.
+TEST(KernelsTest, Int8QuantisationMatchesThePortableLoopOnRandomRows) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int64_t in = 1 + rng() % 3100, rows = 1 + rng() % 3, k4 = (in + 3) / 4 * 4;
+    const float scale = std::pow(10.0f, static_cast<float>(static_cast<int>(rng() % 60) - 30));
+    std::normal_distribution<float> normal(0.0f, scale);
+    std::vector<float> x(rows * in);
+    for (float& v : x) v = normal(rng);
+    if (trial % 7 == 0) x[rng() % x.size()] = std::ldexp(1.0f, -130);
+    std::vector<int8_t> q_ref(rows * k4), q(rows * k4);
+    std::vector<float> s_ref(rows), s(rows);
+    {
+      test::IsaScope scope(Isa::kGeneric);
+      quantize_rows_int8(x.data(), rows, in, in, k4, q_ref.data(), s_ref.data());
+    }
+    for (Isa isa : test::supported_isas()) {
+      test::IsaScope scope(isa);
+      quantize_rows_int8(x.data(), rows, in, in, k4, q.data(), s.data());
+      ASSERT_EQ(q, q_ref) << isa_name(isa) << " trial " << trial << " in=" << in;
+      ASSERT_EQ(s, s_ref) << isa_name(isa) << " trial " << trial;
+    }
+  }
+}
+
 // Naming the next product (forward_team's `then`) only moves a prefetch: the owner's last tile
 // fetches the start of its part of the next matrix instead of a pair another member reads. It
 // must change no bit, for any number of members, rows or precision, even when the next matrix

@@ -250,10 +250,12 @@ void convert_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t
 }
 
 // q = round_even(x · (127 / max|x|)) clamped to ±127, exactly as the portable loop computes it:
-// vcvtps2dq rounds to nearest even (the default MXCSR mode), the clamp is on the integers (the
-// same for |x · inv| far below 2^31), and vpmovsdb saturates the top at 127. max is exact in any
-// order, so four chains find it; full vectors go without masks. A batch-8 step converts its 8
-// rows before every product on every thread (~1 µs of each product's ~4 µs of overhead).
+// vcvtps2dq rounds the rounded product to nearest even (the default MXCSR mode), the clamp is on
+// the integers (the same for |x · inv| far below 2^31), and vpmovsdb saturates the top at 127.
+// (The portable loop's x · inv + 1.5·2^23 trick, written here with intrinsics, was fused by GCC
+// into one FMA, which skips the product's rounding and sent near-ties the other way.) max is exact
+// in any order, so four chains find it; full vectors go without masks. A batch-8 step converts its
+// 8 rows before every product on every thread (~1 µs of each product's ~4 µs of overhead).
 void quantize_int8(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
                    int8_t* out, float* scales) {
   const __m512i lowest = _mm512_set1_epi32(-127);
