@@ -331,7 +331,6 @@ TEST(KernelsTest, Int8QuantisationMatchesThePortableLoopOnRandomRows) {
 // must change no bit, for any number of members, rows or precision, even when the next matrix
 // has another shape (or there is none), and the pair addresses it uses must be the tiles' own.
 TEST(KernelsTest, NamingTheNextProductChangesNoBit) {
-  const int saved = num_threads();
   const auto w = random_values(200 * 80, 20, 0.05f), w_next = random_values(40 * 200, 21, 0.05f);
   for (int64_t rows : {1, 8, 11})
     for (Isa isa : test::supported_isas()) {
@@ -352,7 +351,6 @@ TEST(KernelsTest, NamingTheNextProductChangesNoBit) {
         }
       }
     }
-  set_num_threads(saved);
   const PackedWeights packed = pack_weights(w.data(), 200, 80, Precision::kBf16);
   for (int64_t pair = 0; pair < stored_blocks(packed.blocks) / 2; ++pair)
     EXPECT_EQ(packed.pair_lines(pair), packed.block_lines<uint16_t>(2 * pair)) << pair;
