@@ -311,8 +311,10 @@ void BM_AttentionBatchCold(benchmark::State& state) {
     }
   }
   auto head = [&](int64_t index) {
-    return bf16 ? KvHead{k16.data() + index * per_head, v16.data() + index * per_head, true}
-                : KvHead{k32.data() + index * per_head, v32.data() + index * per_head, false};
+    return bf16 ? KvHead{k16.data() + index * per_head, v16.data() + index * per_head,
+                         KvFormat::kBf16}
+                : KvHead{k32.data() + index * per_head, v32.data() + index * per_head,
+                         KvFormat::kF32};
   };
   std::vector<float> probs(capacity), out(d);
   for (auto _ : state)

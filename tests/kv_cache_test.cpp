@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "core/error.h"
@@ -76,8 +78,64 @@ TEST(KvCacheTest, StoreAllSplitsRowsIntoHeads) {
       for (int64_t c = 0; c < kWidth; ++c)
         ASSERT_EQ(stored(cache, item, pos, c), expected(KvType::kBf16, value(item, pos, c)));
   const kernels::KvHead head = kv_head(cache, cache, 1, 2);
-  EXPECT_TRUE(head.bf16);
+  EXPECT_EQ(head.format, KvType::kBf16);
   EXPECT_EQ(head.k, cache.bf16_head(1, 2));
+}
+
+// int8 mode's cache: each group of kKvInt8Group values of a row is quantised on its own, exactly
+// as quantize_rows_int8 does, whether the row arrives in one piece or pair by pair; growing
+// keeps the values and their scales; ranges that split a group and head sizes that are not a
+// whole number of groups are refused.
+TEST(KvCacheTest, Int8RowsAreQuantisedPerGroupOfColumns) {
+  constexpr int64_t kG = kernels::kKvInt8Group, kD = 2 * kG, kW = 3 * kD;  // 3 heads of 64
+  auto row8 = [&](int64_t item, int64_t pos) {
+    std::vector<float> r(kW);
+    for (int64_t c = 0; c < kW; ++c)  // a different magnitude per group
+      r[c] = std::sin(0.37f * static_cast<float>(c + 11 * pos + 101 * item)) *
+             static_cast<float>(1 + c / kG);
+    return r;
+  };
+  HeadMajorCache whole(KvType::kInt8, kBatch, 3, kD, 2), pieces(KvType::kInt8, kBatch, 3, kD, 2);
+  for (int64_t item = 0; item < kBatch; ++item)
+    for (int64_t pos = 0; pos < 2; ++pos) {
+      const auto r = row8(item, pos);
+      whole.store(item, pos, r.data(), 0, kW);
+      for (int64_t c = 0; c < kW; c += kG) pieces.store(item, pos, r.data(), c, c + kG);
+    }
+  whole.grow(5, 2);
+  const auto late = row8(1, 2);
+  whole.store(1, 2, late.data(), 0, kW);
+  pieces.store(1, 2 - 1, row8(1, 1).data(), 0, kW);  // rewriting a position changes nothing
+  for (int64_t item = 0; item < kBatch; ++item)
+    for (int64_t head = 0; head < 3; ++head)
+      for (int64_t pos = 0; pos < (item == 1 ? 3 : 2); ++pos) {
+        const auto r = row8(item, pos);
+        for (int64_t g = 0; g < kD / kG; ++g) {
+          const float* x = r.data() + head * kD + g * kG;
+          std::vector<int8_t> want(kG);
+          float want_scale = 0.0f;
+          kernels::quantize_rows_int8(x, 1, kG, kG, kG, want.data(), &want_scale);
+          const int8_t* got = whole.int8_head(item, head) + pos * kD + g * kG;
+          const float got_scale = whole.scales_head(item, head)[pos * (kD / kG) + g];
+          ASSERT_EQ(got_scale, want_scale) << item << " " << head << " " << pos << " " << g;
+          ASSERT_EQ(std::vector<int8_t>(got, got + kG), want);
+          float max_abs = 0.0f;
+          for (int64_t e = 0; e < kG; ++e) max_abs = std::max(max_abs, std::fabs(x[e]));
+          EXPECT_EQ(got_scale, max_abs / 127.0f);
+          if (pos < 2) {
+            const int8_t* other = pieces.int8_head(item, head) + pos * kD + g * kG;
+            ASSERT_EQ(std::vector<int8_t>(other, other + kG), want);
+            ASSERT_EQ(pieces.scales_head(item, head)[pos * (kD / kG) + g], want_scale);
+          }
+        }
+      }
+  const kernels::KvHead head = kv_head(whole, pieces, 1, 2);
+  EXPECT_EQ(head.format, KvType::kInt8);
+  EXPECT_EQ(head.k, whole.int8_head(1, 2));
+  EXPECT_EQ(head.v_scales, pieces.scales_head(1, 2));
+  EXPECT_THROW(whole.store(0, 0, late.data(), 0, kG / 2), Error);
+  EXPECT_THROW(whole.store(0, 0, late.data(), kG / 2, kW), Error);
+  EXPECT_THROW(HeadMajorCache(KvType::kInt8, 1, 2, 48, 4), Error);
 }
 
 TEST(KvCacheTest, KeysAndValuesOfDifferentTypesAreRefused) {

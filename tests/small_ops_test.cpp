@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "core/error.h"
 #include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/cpu_features.h"
@@ -176,6 +177,29 @@ TEST(SmallOpsTest, AttentionHeadMatchesDoubleReferencePerIsa) {
   }
 }
 
+// rel-L2 of `out` against softmax(q·kᵀ + mask)·v in double precision (k, v [tk, d]).
+double one_query_rel_l2(const std::vector<float>& q, const std::vector<float>& k,
+                        const std::vector<float>& v, const float* mask, int64_t tk, int64_t d,
+                        const std::vector<float>& out) {
+  std::vector<double> s(tk);
+  double max = -1e300, sum = 0;
+  for (int64_t j = 0; j < tk; ++j) {
+    double acc = 0;
+    for (int64_t e = 0; e < d; ++e) acc += double{q[e]} * k[j * d + e];
+    s[j] = mask != nullptr && mask[j] != 0.0f ? -1e300 : acc;
+    max = std::max(max, s[j]);
+  }
+  for (auto& val : s) sum += (val = std::exp(val - max));
+  double num = 0, den = 0;
+  for (int64_t e = 0; e < d; ++e) {
+    double ref = 0;
+    for (int64_t j = 0; j < tk; ++j) ref += s[j] / sum * v[j * d + e];
+    num += (out[e] - ref) * (out[e] - ref);
+    den += ref * ref;
+  }
+  return std::sqrt(num / den);
+}
+
 // One query over a contiguous [tk, d] head, float32 or bf16 (the reduced-precision KV cache):
 // against a double reference computed from the values actually stored (bf16-rounded), on every
 // ISA. The float32 path must give the bits of attention_head() with tq = 1, and prefetching the
@@ -202,8 +226,8 @@ TEST(SmallOpsTest, OneQueryOverFloatAndBf16CachesPerIsa) {
         std::vector<float> mask(c.tk, 0.0f);
         if (c.mask)
           for (int64_t j = c.tk / 2; j < c.tk; j += 3) mask[j] = kMaskedScore;
-        const KvHead head =
-            bf16 ? KvHead{k16.data(), v16.data(), true} : KvHead{k.data(), v.data(), false};
+        const KvHead head = bf16 ? KvHead{k16.data(), v16.data(), KvFormat::kBf16}
+                                 : KvHead{k.data(), v.data(), KvFormat::kF32};
         const KvHead next = head;  // any valid head of as many positions
         std::vector<float> probs(c.tk), out(c.d), probs_pf(c.tk), out_pf(c.d);
         const float* m = c.mask ? mask.data() : nullptr;
@@ -217,25 +241,63 @@ TEST(SmallOpsTest, OneQueryOverFloatAndBf16CachesPerIsa) {
                          probs_ref.data(), out_ref.data(), c.d);
           EXPECT_EQ(out, out_ref) << isa_name(isa) << " tk=" << c.tk << " d=" << c.d;
         }
-        std::vector<double> s(c.tk);
-        double max = -1e300, sum = 0;
-        for (int64_t j = 0; j < c.tk; ++j) {
-          double acc = 0;
-          for (int64_t e = 0; e < c.d; ++e) acc += double{q[e]} * k[j * c.d + e];
-          s[j] = c.mask && mask[j] != 0.0f ? -1e300 : acc;
-          max = std::max(max, s[j]);
-        }
-        for (auto& val : s) sum += (val = std::exp(val - max));
-        double num = 0, den = 0;
-        for (int64_t e = 0; e < c.d; ++e) {
-          double ref = 0;
-          for (int64_t j = 0; j < c.tk; ++j) ref += s[j] / sum * v[j * c.d + e];
-          num += (out[e] - ref) * (out[e] - ref);
-          den += ref * ref;
-        }
-        EXPECT_LE(std::sqrt(num / den), 2e-6)
+        EXPECT_LE(one_query_rel_l2(q, k, v, c.mask ? m : nullptr, c.tk, c.d, out), 2e-6)
             << isa_name(isa) << (bf16 ? " bf16" : " f32") << " tk=" << c.tk << " d=" << c.d;
       }
+  }
+}
+
+// One query over an int8 head (int8 mode's KV cache: a scale per kKvInt8Group values of a row,
+// quantised by quantize_rows_int8): against the double reference computed from the values the
+// rows stand for (q · scale), on every ISA; prefetching the next head changes no bit. A head size
+// that is not a whole number of groups is refused.
+TEST(SmallOpsTest, OneQueryOverInt8CachePerIsa) {
+  struct Case {
+    int64_t tk, d;
+    bool mask;
+  };
+  const Case cases[] = {{1, 64, false}, {17, 64, false}, {57, 64, true}, {100, 64, false},
+                        {9, 32, true},  {13, 96, false}, {40, 128, true}};
+  for (Isa isa : supported_isas()) {
+    IsaScope scope(isa);
+    for (const Case& c : cases) {
+      const int64_t groups = c.d / kKvInt8Group;
+      const auto q = random_values(c.d, 51, 0.3f);
+      auto k = random_values(c.tk * c.d, 52, 1.0f), v = random_values(c.tk * c.d, 53, 1.0f);
+      std::vector<int8_t> k8(k.size()), v8(v.size());
+      std::vector<float> ks(c.tk * groups), vs(c.tk * groups);
+      for (int64_t g = 0; g < c.tk * groups; ++g) {
+        const int64_t at = g * kKvInt8Group;
+        quantize_rows_int8(k.data() + at, 1, kKvInt8Group, kKvInt8Group, kKvInt8Group,
+                           k8.data() + at, &ks[g]);
+        quantize_rows_int8(v.data() + at, 1, kKvInt8Group, kKvInt8Group, kKvInt8Group,
+                           v8.data() + at, &vs[g]);
+        for (int64_t e = at; e < at + kKvInt8Group; ++e) {
+          ASSERT_LE(std::fabs(k8[e] * ks[g] - k[e]), 0.5f * ks[g] * (1 + 1e-6f));
+          k[e] = k8[e] * ks[g];
+          v[e] = v8[e] * vs[g];
+        }
+      }
+      std::vector<float> mask(c.tk, 0.0f);
+      if (c.mask)
+        for (int64_t j = c.tk / 2; j < c.tk; j += 3) mask[j] = kMaskedScore;
+      const float* m = c.mask ? mask.data() : nullptr;
+      const KvHead head{k8.data(), v8.data(), KvFormat::kInt8, ks.data(), vs.data()};
+      std::vector<float> probs(c.tk), out(c.d), probs_pf(c.tk), out_pf(c.d);
+      attention_one_query(q.data(), head, c.tk, c.d, m, probs.data(), out.data());
+      attention_one_query(q.data(), head, c.tk, c.d, m, probs_pf.data(), out_pf.data(), head);
+      EXPECT_EQ(out, out_pf) << isa_name(isa);
+      EXPECT_EQ(probs, probs_pf) << isa_name(isa);
+      EXPECT_LE(one_query_rel_l2(q, k, v, m, c.tk, c.d, out), 2e-6)
+          << isa_name(isa) << " int8 tk=" << c.tk << " d=" << c.d;
+    }
+    const std::vector<float> q(48, 0.1f);
+    std::vector<int8_t> rows(4 * 48, 1);
+    std::vector<float> scales(4 * 2, 1.0f), probs(4), out(48);
+    const KvHead odd{rows.data(), rows.data(), KvFormat::kInt8, scales.data(), scales.data()};
+    EXPECT_THROW(attention_one_query(q.data(), odd, 4, 48, nullptr, probs.data(), out.data()),
+                 Error)
+        << isa_name(isa);
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
+#include "core/error.h"
 #include "kernels/packed_weights.h"
 #include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
@@ -12,6 +14,7 @@ namespace {
 
 inline float load_value(const float* p) { return *p; }
 inline float load_value(const uint16_t* p) { return bf16_to_float(*p); }
+inline float load_value(const int8_t* p) { return static_cast<float>(*p); }
 
 template <typename T>
 float dot(const float* a, const T* b, int64_t n) {
@@ -106,18 +109,51 @@ void one_query_portable(const float* q, const KvHead& kv, int64_t tk, int64_t d,
   }
 }
 
+// The int8 rows: each group of kKvInt8Group values is scaled by its own factor.
+void one_query_portable_int8(const float* q, const KvHead& kv, int64_t tk, int64_t d,
+                             const float* key_mask, float* probs, float* out, const KvHead& next) {
+  const auto* k = static_cast<const int8_t*>(kv.k);
+  const auto* v = static_cast<const int8_t*>(kv.v);
+  const int64_t groups = d / kKvInt8Group;
+  for (int64_t j = 0; j < tk; ++j) {
+    prefetch_row<int8_t>(next.k, j, d);
+    prefetch_scales(next.k_scales, j, groups);
+    float s = 0.0f;
+    for (int64_t g = 0; g < groups; ++g)
+      s += kv.k_scales[j * groups + g] *
+           dot(q + g * kKvInt8Group, k + j * d + g * kKvInt8Group, kKvInt8Group);
+    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
+  }
+  softmax_rows(probs, 1, tk);
+  std::fill(out, out + d, 0.0f);
+  for (int64_t j = 0; j < tk; ++j) {
+    prefetch_row<int8_t>(next.v, j, d);
+    prefetch_scales(next.v_scales, j, groups);
+    for (int64_t i = 0; i < d; ++i)
+      out[i] += probs[j] * kv.v_scales[j * groups + i / kKvInt8Group] * load_value(v + j * d + i);
+  }
+}
+
 }  // namespace
 
 void attention_one_query(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
                          const float* key_mask, float* probs, float* out, const KvHead& next) {
   if (tk <= 0) return;
+  if (kv.format == KvFormat::kInt8 && head_dim % kKvInt8Group != 0)
+    fail(ErrorCode::kInternal,
+         "attention: an int8 KV head needs a head size that is a multiple of " +
+             std::to_string(kKvInt8Group) + ", got " + std::to_string(head_dim));
   if (const SmallOpsTable* simd = small_ops_for(active_isa());
       simd != nullptr && head_dim % simd->head_dim_multiple == 0)
     return simd->attention_one_query(q, kv, tk, head_dim, key_mask, probs, out, next);
-  if (kv.bf16)
-    one_query_portable<uint16_t>(q, kv, tk, head_dim, key_mask, probs, out, next);
-  else
-    one_query_portable<float>(q, kv, tk, head_dim, key_mask, probs, out, next);
+  switch (kv.format) {
+    case KvFormat::kF32:
+      return one_query_portable<float>(q, kv, tk, head_dim, key_mask, probs, out, next);
+    case KvFormat::kBf16:
+      return one_query_portable<uint16_t>(q, kv, tk, head_dim, key_mask, probs, out, next);
+    case KvFormat::kInt8:
+      return one_query_portable_int8(q, kv, tk, head_dim, key_mask, probs, out, next);
+  }
 }
 
 }  // namespace speecht5::kernels

@@ -14,4 +14,10 @@ inline void prefetch_row(const void* next, int64_t j, int64_t d) {
     __builtin_prefetch(row + b, 0, 3);
 }
 
+// Prefetches the line holding row j of the next head's int8 scales (`groups` floats per row)
+// once per line: every key's row of scales is 8 bytes for SpeechT5's heads.
+inline void prefetch_scales(const float* next, int64_t j, int64_t groups) {
+  if (next != nullptr && (j * groups) % 16 == 0) __builtin_prefetch(next + j * groups, 0, 3);
+}
+
 }  // namespace speecht5::kernels

@@ -141,6 +141,49 @@ void weighted_sum(const float* p, const T* v, int64_t stride, int64_t tk, int64_
   }
 }
 
+inline __m256 load8(const int8_t* p) {
+  return _mm256_cvtepi32_ps(
+      _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+// Σ_g scales[g] · (a · b over group g), each group of 32 in four vectors.
+inline float dot_int8(const float* a, const int8_t* b, const float* scales, int64_t d) {
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t g = 0; g < d; g += kKvInt8Group) {
+    __m256 t0 = _mm256_mul_ps(_mm256_loadu_ps(a + g), load8(b + g));
+    __m256 t1 = _mm256_mul_ps(_mm256_loadu_ps(a + g + 8), load8(b + g + 8));
+    t0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + g + 16), load8(b + g + 16), t0);
+    t1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + g + 24), load8(b + g + 24), t1);
+    acc = _mm256_fmadd_ps(_mm256_add_ps(t0, t1), _mm256_set1_ps(scales[g / kKvInt8Group]), acc);
+  }
+  return hsum(acc);
+}
+
+// out[0, d) = Σ_j p[j] · scale[j, group] · v[j, (0, d)]: weighted_sum() over int8 rows, with the
+// next head's values and scales prefetched along.
+inline void weighted_sum_int8(const float* p, const int8_t* v, const float* scales, int64_t tk,
+                              int64_t d, float* out, const KvHead& next) {
+  const int64_t groups = d / kKvInt8Group;
+  for (int64_t c = 0; c < d; c += 64) {
+    const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 8);
+    __m256 acc[8];
+    for (int u = 0; u < 8; ++u) acc[u] = _mm256_setzero_ps();
+    for (int64_t j = 0; j < tk; ++j) {
+      if (c == 0) {
+        prefetch_row<int8_t>(next.v, j, d);
+        prefetch_scales(next.v_scales, j, groups);
+      }
+      const float* sj = scales + j * groups + c / kKvInt8Group;
+      const __m256 w0 = _mm256_set1_ps(p[j] * sj[0]);
+      const __m256 w1 = nv > 4 ? _mm256_set1_ps(p[j] * sj[1]) : w0;
+      const int8_t* vj = v + j * d + c;
+      for (int u = 0; u < nv; ++u)
+        acc[u] = _mm256_fmadd_ps(u < 4 ? w0 : w1, load8(vj + 8 * u), acc[u]);
+    }
+    for (int u = 0; u < nv; ++u) _mm256_storeu_ps(out + c + 8 * u, acc[u]);
+  }
+}
+
 #include "kernels/small_ops_attention.inc"
 
 // Helpers of small_ops_norm.inc: eight doubles in two ymm (lanes 0–3 and 4–7), eight floats.

@@ -122,6 +122,47 @@ void weighted_sum(const float* p, const T* v, int64_t stride, int64_t tk, int64_
   }
 }
 
+inline __m512 load16(const int8_t* p) {
+  return _mm512_cvtepi32_ps(
+      _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+
+// Σ_g scales[g] · (a · b over group g), each group of 32 in two vectors.
+inline float dot_int8(const float* a, const int8_t* b, const float* scales, int64_t d) {
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t g = 0; g < d; g += kKvInt8Group) {
+    __m512 t = _mm512_mul_ps(_mm512_loadu_ps(a + g), load16(b + g));
+    t = _mm512_fmadd_ps(_mm512_loadu_ps(a + g + 16), load16(b + g + 16), t);
+    acc = _mm512_fmadd_ps(t, _mm512_set1_ps(scales[g / kKvInt8Group]), acc);
+  }
+  return _mm512_reduce_add_ps(acc);
+}
+
+// out[0, d) = Σ_j p[j] · scale[j, group] · v[j, (0, d)]: weighted_sum() over int8 rows, with the
+// next head's values and scales prefetched along.
+inline void weighted_sum_int8(const float* p, const int8_t* v, const float* scales, int64_t tk,
+                              int64_t d, float* out, const KvHead& next) {
+  const int64_t groups = d / kKvInt8Group;
+  for (int64_t c = 0; c < d; c += 64) {
+    const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 16);
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                     _mm512_setzero_ps()};
+    for (int64_t j = 0; j < tk; ++j) {
+      if (c == 0) {
+        prefetch_row<int8_t>(next.v, j, d);
+        prefetch_scales(next.v_scales, j, groups);
+      }
+      const float* sj = scales + j * groups + c / kKvInt8Group;
+      const __m512 w0 = _mm512_set1_ps(p[j] * sj[0]);
+      const __m512 w1 = nv > 2 ? _mm512_set1_ps(p[j] * sj[1]) : w0;
+      const int8_t* vj = v + j * d + c;
+      for (int u = 0; u < nv; ++u)
+        acc[u] = _mm512_fmadd_ps(u < 2 ? w0 : w1, load16(vj + 16 * u), acc[u]);
+    }
+    for (int u = 0; u < nv; ++u) _mm512_storeu_ps(out + c + 16 * u, acc[u]);
+  }
+}
+
 #include "kernels/small_ops_attention.inc"
 
 // Helpers of small_ops_norm.inc: eight doubles in one zmm, sixteen floats in another.

@@ -2,10 +2,11 @@
 // Keys or values of one attention layer for a batch, head-major: [batch, heads, capacity,
 // head_dim], so the one-query attention reads each head's positions as one contiguous run.
 //
-// Stored as float32, or as bf16 in the reduced-precision modes. At batch 8 the caches are the
-// other half of a step's memory traffic: ~26 MB of float32 keys/values at position 50 against
-// 51 MB of int8 weights (docs/PERFORMANCE.md), and bf16 halves them. float32 mode keeps float32
-// caches so it still matches the reference to ~1e-7.
+// Stored as float32, as bf16 in bf16 mode, or as int8 in int8 mode (a scale per 32 values of
+// a row, kernels::kKvInt8Group). At batch 8 the caches are the other big part of a step's memory
+// traffic: ~13 MB of bf16 keys/values at position 50 against 51 MB of int8 weights
+// (docs/PERFORMANCE.md); int8 halves that again. float32 mode keeps float32 caches so it still
+// matches the reference to ~1e-7.
 #include <cstdint>
 #include <vector>
 
@@ -13,7 +14,7 @@
 
 namespace speecht5 {
 
-enum class KvType { kF32, kBf16 };
+using KvType = kernels::KvFormat;
 
 class HeadMajorCache {
  public:
@@ -26,7 +27,8 @@ class HeadMajorCache {
 
   // Grows to `capacity` positions per head, keeping positions [0, used) of every head.
   void grow(int64_t capacity, int64_t used);
-  // Columns [c0, c1) of `row` (heads·head_dim values) become position `pos` of `item`.
+  // Columns [c0, c1) of `row` (heads·head_dim values) become position `pos` of `item`. int8:
+  // c0 and c1 must be multiples of kKvInt8Group (a Linear's output pairs are 32 wide).
   void store(int64_t item, int64_t pos, const float* row, int64_t c0, int64_t c1);
   // rows [batch, positions, heads·head_dim] become positions [0, positions) of every item.
   void store_all(const float* rows, int64_t positions);
@@ -38,6 +40,13 @@ class HeadMajorCache {
   const uint16_t* bf16_head(int64_t item, int64_t head) const {
     return bf16_.data() + offset(item, head, 0);
   }
+  const int8_t* int8_head(int64_t item, int64_t head) const {
+    return int8_.data() + offset(item, head, 0);
+  }
+  // int8: the scales of one head, head_dim / kKvInt8Group per position.
+  const float* scales_head(int64_t item, int64_t head) const {
+    return scales_.data() + offset(item, head, 0) / kernels::kKvInt8Group;
+  }
 
  private:
   int64_t offset(int64_t item, int64_t head, int64_t pos) const {
@@ -48,6 +57,8 @@ class HeadMajorCache {
   int64_t batch_ = 0, heads_ = 0, head_dim_ = 0, capacity_ = 0;
   std::vector<float> f32_;
   std::vector<uint16_t> bf16_;
+  std::vector<int8_t> int8_;
+  std::vector<float> scales_;
 };
 
 // One head of `item` as the attention kernels take it (keys and values of the same type).

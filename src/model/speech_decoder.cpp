@@ -47,8 +47,19 @@ SpeechDecoder::SpeechDecoder(const TtsConfig& config, const WeightReader& w)
   const int64_t r = config.reduction_factor;
   feat_out_ = w.linear("speech_decoder_postnet.feat_out", r * config.num_mel_bins, H);
   prob_out_ = w.linear("speech_decoder_postnet.prob_out", r, H);
-  // The reduced-precision modes trade the caches' last float bits for half their memory traffic.
-  kv_type_ = w.precision() == kernels::Precision::kFp32 ? KvType::kF32 : KvType::kBf16;
+  // The reduced-precision modes trade the caches' precision for their memory traffic: bf16 halves
+  // it, int8 (with a scale per 32 values) halves it again (docs/PERFORMANCE.md).
+  switch (w.precision()) {
+    case kernels::Precision::kFp32:
+      kv_type_ = KvType::kF32;
+      break;
+    case kernels::Precision::kBf16:
+      kv_type_ = KvType::kBf16;
+      break;
+    case kernels::Precision::kInt8:
+      kv_type_ = (H / heads) % kernels::kKvInt8Group == 0 ? KvType::kInt8 : KvType::kBf16;
+      break;
+  }
   step_weight_bytes_ = prenet_.weight_bytes() + feat_out_.weight_bytes() + prob_out_.weight_bytes();
   for (const Layer& layer : layers_)
     for (const kernels::Linear* linear :

@@ -87,7 +87,7 @@ class SpeechDecoder {
   kernels::Linear feat_out_;
   kernels::Linear prob_out_;
   int64_t step_weight_bytes_ = 0;                  // streamed by the layers and heads of one step
-  KvType kv_type_ = KvType::kF32;                  // bf16 when the weights are bf16 / int8
+  KvType kv_type_ = KvType::kF32;                  // as the weights: bf16 / int8 / float32
   std::vector<std::array<std::string, 6>> names_;  // observer names per layer
 };
 
