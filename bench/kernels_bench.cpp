@@ -291,30 +291,45 @@ void BM_AttentionHeadOneQuery(benchmark::State& state) {
 
 // The batch-8 self-attention of a decoder step as the cache lays it out: 8 items × 12 heads of
 // one-query attention per layer, each head a run of `capacity` (100) positions of which 50 are
-// filled, over 24 layers' worth of caches so they come from memory. Args: bf16 cache (0/1) and
-// whether the next head is prefetched along the current one (0/1); counters: ns per key.
+// filled, over 24 layers' worth of caches so they come from memory (or 1 layer's, ~1-5 MB, to
+// see the arithmetic alone). Args: cache format (0 float32, 1 bf16, 2 int8), whether the next
+// head is prefetched along the current one (0/1), layers; counters: ns per key.
 void BM_AttentionBatchCold(benchmark::State& state) {
-  const bool bf16 = state.range(0) != 0, prefetch = state.range(1) != 0;
-  const int64_t layers = 24, heads = 8 * 12, capacity = 100, filled = 50, d = 64;
+  const auto format = static_cast<KvFormat>(state.range(0));
+  const bool prefetch = state.range(1) != 0;
+  const int64_t layers = state.range(2), heads = 8 * 12, capacity = 100, filled = 50, d = 64;
   const int64_t per_head = capacity * d, total = layers * heads * per_head + per_head;
+  const int64_t groups = d / kKvInt8Group;
   const Tensor values = random_tensor(1, 4096, 16), q = random_tensor(1, d, 17);
-  std::vector<float> k32, v32;
-  std::vector<uint16_t> k16, v16;
+  std::vector<float> k32(total), v32(total);
   for (int64_t i = 0; i < total; ++i) {
-    const float x = values.data()[i % 4096], y = values.data()[(i * 7) % 4096];
-    if (bf16) {
-      k16.push_back(float_to_bf16(x));
-      v16.push_back(float_to_bf16(y));
-    } else {
-      k32.push_back(x);
-      v32.push_back(y);
-    }
+    k32[i] = values.data()[i % 4096];
+    v32[i] = values.data()[(i * 7) % 4096];
+  }
+  std::vector<uint16_t> k16(total), v16(total);
+  std::vector<int8_t> k8(total), v8(total);
+  std::vector<float> ks(total / kKvInt8Group), vs(total / kKvInt8Group);
+  if (format == KvFormat::kBf16) {
+    for (int64_t i = 0; i < total; ++i)
+      k16[i] = float_to_bf16(k32[i]), v16[i] = float_to_bf16(v32[i]);
+  } else if (format == KvFormat::kInt8) {
+    quantize_rows_int8(k32.data(), total / kKvInt8Group, kKvInt8Group, kKvInt8Group, kKvInt8Group,
+                       k8.data(), ks.data());
+    quantize_rows_int8(v32.data(), total / kKvInt8Group, kKvInt8Group, kKvInt8Group, kKvInt8Group,
+                       v8.data(), vs.data());
   }
   auto head = [&](int64_t index) {
-    return bf16 ? KvHead{k16.data() + index * per_head, v16.data() + index * per_head,
-                         KvFormat::kBf16}
-                : KvHead{k32.data() + index * per_head, v32.data() + index * per_head,
-                         KvFormat::kF32};
+    const int64_t at = index * per_head;
+    switch (format) {
+      case KvFormat::kBf16:
+        return KvHead{k16.data() + at, v16.data() + at, format};
+      case KvFormat::kInt8:
+        return KvHead{k8.data() + at, v8.data() + at, format, ks.data() + at / d * groups,
+                      vs.data() + at / d * groups};
+      case KvFormat::kF32:
+        break;
+    }
+    return KvHead{k32.data() + at, v32.data() + at, format};
   };
   std::vector<float> probs(capacity), out(d);
   for (auto _ : state)
@@ -340,11 +355,10 @@ void BM_AddLayerNorm(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_GeluErf)->Arg(3072);
 BENCHMARK(BM_AttentionHeadOneQuery)->Arg(40)->Arg(100);
 BENCHMARK(BM_AttentionBatchCold)
-    ->ArgsProduct({{0, 1}, {0, 1}})
-    ->ArgNames({"bf16", "prefetch"})
+    ->ArgsProduct({{0, 1, 2}, {0, 1}, {1, 24}})
+    ->ArgNames({"format", "prefetch", "layers"})
     ->UseRealTime();
 // The activations of a product converted for the bf16 / int8 kernels (Linear::prepare): every
 // thread does it before every product, 8 rows at batch 8 (each ~48 times per step).
