@@ -186,11 +186,16 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).
   HeadMajorCache& cache_k = s.self_k_[l];
   HeadMajorCache& cache_v = s.self_v_[l];
-  // Post-processing of the columns [c0, c1) a member just computed, for every row.
-  auto scale_query = [&](float scaling) {
-    return [=](int64_t c0, int64_t c1) {
-      for (int64_t i = 0; i < n; ++i) kernels::scale(q + i * H + c0, c1 - c0, scaling);
-    };
+  // q = q_proj(x)·scaling, each member scaling the columns it computed (none when the weights
+  // carry the factor, AttentionProjections::scaling).
+  auto project_query = [&](const AttentionProjections& a, const kernels::Linear* then) {
+    if (a.scaling == 1.0f) return a.q.forward_team(x, n, q, team, then);
+    a.q.forward_team(
+        x, n, q, team,
+        [&](int64_t c0, int64_t c1) {
+          for (int64_t i = 0; i < n; ++i) kernels::scale(q + i * H + c0, c1 - c0, a.scaling);
+        },
+        then);
   };
   // Attention unit u + 1 (item-major), which this member most likely takes next: it is prefetched
   // along unit u (kernels/attention.h).
@@ -205,8 +210,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     };
   };
   team.run([&] {
-    layer.self_attn.q.forward_team(x, n, q, team, scale_query(layer.self_attn.scaling),
-                                   &layer.self_attn.k);
+    project_query(layer.self_attn, &layer.self_attn.k);
     layer.self_attn.k.forward_team(x, n, k, team, append_to_cache(k, cache_k), &layer.self_attn.v);
     layer.self_attn.v.forward_team(x, n, v, team, append_to_cache(v, cache_v),
                                    &layer.self_attn.out);
@@ -228,10 +232,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   emit(1, x);
 
   // Cross-attention over the encoder output with its padding mask.
-  team.run([&] {
-    layer.cross_attn.q.forward_team(x, n, q, team, scale_query(layer.cross_attn.scaling),
-                                    &layer.cross_attn.out);
-  });
+  team.run([&] { project_query(layer.cross_attn, &layer.cross_attn.out); });
   team.barrier();
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {

@@ -10,20 +10,26 @@ namespace speecht5 {
 AttentionProjections AttentionProjections::load(const WeightReader& w, const std::string& prefix,
                                                 int64_t hidden, int64_t heads) {
   AttentionProjections a;
-  a.q = w.linear(prefix + ".q_proj", hidden, hidden);
-  a.k = w.linear(prefix + ".k_proj", hidden, hidden);
-  a.v = w.linear(prefix + ".v_proj", hidden, hidden);
-  a.out = w.linear(prefix + ".out_proj", hidden, hidden);
   a.heads = heads;
   a.head_dim = hidden / heads;
   // HF: self.scaling = self.head_dim**-0.5 (a double), multiplied into a float32 tensor.
-  a.scaling = static_cast<float>(std::pow(static_cast<double>(a.head_dim), -0.5));
+  const auto scaling = static_cast<float>(std::pow(static_cast<double>(a.head_dim), -0.5));
+  // A power of two (head_dim 4^k, SpeechT5's 64 among them) scales every product, sum and the
+  // bias exactly, so scaling the weights gives the bits of scaling q_proj(x), without a pass
+  // over q after every projection.
+  int exponent = 0;
+  const bool exact = std::frexp(scaling, &exponent) == 0.5f;
+  a.scaling = exact ? 1.0f : scaling;
+  a.q = w.linear(prefix + ".q_proj", hidden, hidden, true, exact ? scaling : 1.0f);
+  a.k = w.linear(prefix + ".k_proj", hidden, hidden);
+  a.v = w.linear(prefix + ".v_proj", hidden, hidden);
+  a.out = w.linear(prefix + ".out_proj", hidden, hidden);
   return a;
 }
 
 void AttentionProjections::project_query(const float* x, int64_t rows, float* q_out) const {
   q.forward(x, rows, q_out);
-  kernels::scale(q_out, rows * q.out_features(), scaling);
+  if (scaling != 1.0f) kernels::scale(q_out, rows * q.out_features(), scaling);
 }
 
 FeedForward FeedForward::load(const WeightReader& w, const std::string& prefix, int64_t hidden,

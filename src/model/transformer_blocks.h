@@ -12,7 +12,9 @@ struct AttentionProjections {
   kernels::Linear q, k, v, out;
   int64_t heads = 0;
   int64_t head_dim = 0;
-  float scaling = 1.0f;  // head_dim^-0.5, applied to q_proj(x) (after its bias) as HF does
+  // What is still to multiply q_proj(x) (after its bias) by, as HF does with head_dim^-0.5: that
+  // factor, or 1 when it is a power of two, which q_proj's weights and bias then carry (exactly).
+  float scaling = 1.0f;
 
   static AttentionProjections load(const WeightReader& w, const std::string& prefix, int64_t hidden,
                                    int64_t heads);

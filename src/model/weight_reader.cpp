@@ -22,9 +22,16 @@ float WeightReader::scalar(const std::string& name) const {
 }
 
 kernels::Linear WeightReader::linear(const std::string& prefix, int64_t out, int64_t in,
-                                     bool with_bias) const {
+                                     bool with_bias, float scale) const {
   Tensor w = get(prefix + ".weight", {out, in});
   Tensor b = with_bias ? get(prefix + ".bias", {out}) : Tensor();
+  if (scale != 1.0f)
+    for (Tensor* t : {&w, &b}) {
+      if (t->empty()) continue;
+      *t = t->clone();  // the store's copy may be a read-only mapping of the file
+      float* data = t->mutable_data();
+      for (int64_t i = 0; i < t->numel(); ++i) data[i] *= scale;
+    }
   kernels::Linear linear(std::move(w), std::move(b), precision_);
   // Packed now and never read again: the file's copy need not stay resident next to the packed
   // one.

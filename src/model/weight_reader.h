@@ -19,9 +19,10 @@ class WeightReader {
   kernels::Precision precision() const { return precision_; }
   Tensor get(const std::string& name, const Shape& expected) const;
   float scalar(const std::string& name) const;  // a 0-D (or one-element) tensor
-  // `<prefix>.weight` [out, in] and, if `with_bias`, `<prefix>.bias` [out].
-  kernels::Linear linear(const std::string& prefix, int64_t out, int64_t in,
-                         bool with_bias = true) const;
+  // `<prefix>.weight` [out, in] and, if `with_bias`, `<prefix>.bias` [out], both multiplied by
+  // `scale` before packing.
+  kernels::Linear linear(const std::string& prefix, int64_t out, int64_t in, bool with_bias = true,
+                         float scale = 1.0f) const;
 
   struct Norm {
     Tensor weight;
