@@ -159,6 +159,18 @@ inline float dot_int8(const float* a, const int8_t* b, const float* scales, int6
   return hsum(acc);
 }
 
+// probs[j] = q · row j (+ key_mask[j]) over int8 rows, prefetching the next head's keys.
+inline void scores_int8(const float* q, const int8_t* k, const float* scales, int64_t tk, int64_t d,
+                        const float* key_mask, float* probs, const KvHead& next) {
+  const int64_t groups = d / kKvInt8Group;
+  for (int64_t j = 0; j < tk; ++j) {
+    prefetch_row<int8_t>(next.k, j, d);
+    prefetch_scales(next.k_scales, j, groups);
+    const float s = dot_int8(q, k + j * d, scales + j * groups, d);
+    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
+  }
+}
+
 // out[0, d) = Σ_j p[j] · scale[j, group] · v[j, (0, d)]: weighted_sum() over int8 rows, with the
 // next head's values and scales prefetched along.
 inline void weighted_sum_int8(const float* p, const int8_t* v, const float* scales, int64_t tk,

@@ -127,15 +127,61 @@ inline __m512 load16(const int8_t* p) {
       _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
 
-// Σ_g scales[g] · (a · b over group g), each group of 32 in two vectors.
-inline float dot_int8(const float* a, const int8_t* b, const float* scales, int64_t d) {
+// The 16 lanes whose sum is Σ_g scales[g] · (a · b over group g), each group of 32 in two
+// vectors.
+inline __m512 partial_dot_int8(const float* a, const int8_t* b, const float* scales, int64_t d) {
   __m512 acc = _mm512_setzero_ps();
   for (int64_t g = 0; g < d; g += kKvInt8Group) {
     __m512 t = _mm512_mul_ps(_mm512_loadu_ps(a + g), load16(b + g));
     t = _mm512_fmadd_ps(_mm512_loadu_ps(a + g + 16), load16(b + g + 16), t);
     acc = _mm512_fmadd_ps(t, _mm512_set1_ps(scales[g / kKvInt8Group]), acc);
   }
-  return _mm512_reduce_add_ps(acc);
+  return acc;
+}
+
+// Lane i of the result is the sum of the 16 lanes of t[i]: one transposed sum (46 shuffles and
+// adds) instead of a horizontal sum per key.
+inline __m512 sum_each16(const __m512 (&t)[16]) {
+  __m512 v[8], w[4], z[2];
+  for (int i = 0; i < 8; ++i)  // lanes 0-7: 8 partial sums of key 2i, 8-15: of key 2i+1
+    v[i] = _mm512_add_ps(_mm512_shuffle_f32x4(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f32x4(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  for (int i = 0; i < 4; ++i)  // 128-bit quarter L: 4 partial sums of key 4i + L
+    w[i] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  for (int i = 0; i < 2; ++i)  // quarter L: 2 partial sums of key 8i + L, then of 8i + 4 + L
+    z[i] = _mm512_add_ps(_mm512_shuffle_ps(w[2 * i], w[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_ps(w[2 * i], w[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  // Quarter L: the sums of keys L, L + 4, L + 8, L + 12; lane 4L + p holds key L + 4p.
+  const __m512 r = _mm512_add_ps(_mm512_shuffle_ps(z[0], z[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                 _mm512_shuffle_ps(z[0], z[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_ps(order, r);
+}
+
+// probs[j] = q · row j (+ key_mask[j]) over int8 rows, 16 keys at a time, prefetching the next
+// head's keys.
+inline void scores_int8(const float* q, const int8_t* k, const float* scales, int64_t tk, int64_t d,
+                        const float* key_mask, float* probs, const KvHead& next) {
+  const int64_t groups = d / kKvInt8Group;
+  int64_t j = 0;
+  for (; j + 16 <= tk; j += 16) {
+    __m512 t[16];
+    for (int u = 0; u < 16; ++u) {
+      prefetch_row<int8_t>(next.k, j + u, d);
+      prefetch_scales(next.k_scales, j + u, groups);
+      t[u] = partial_dot_int8(q, k + (j + u) * d, scales + (j + u) * groups, d);
+    }
+    __m512 s = sum_each16(t);
+    if (key_mask != nullptr) s = _mm512_add_ps(s, _mm512_loadu_ps(key_mask + j));
+    _mm512_storeu_ps(probs + j, s);
+  }
+  for (; j < tk; ++j) {
+    prefetch_row<int8_t>(next.k, j, d);
+    prefetch_scales(next.k_scales, j, groups);
+    const float s = _mm512_reduce_add_ps(partial_dot_int8(q, k + j * d, scales + j * groups, d));
+    probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
+  }
 }
 
 // out[0, d) = Σ_j p[j] · scale[j, group] · v[j, (0, d)]: weighted_sum() over int8 rows, with the
