@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "core/error.h"
@@ -136,6 +137,43 @@ TEST(KvCacheTest, Int8RowsAreQuantisedPerGroupOfColumns) {
   EXPECT_THROW(whole.store(0, 0, late.data(), 0, kG / 2), Error);
   EXPECT_THROW(whole.store(0, 0, late.data(), kG / 2, kW), Error);
   EXPECT_THROW(HeadMajorCache(KvType::kInt8, 1, 2, 48, 4), Error);
+}
+
+// A team member stores the columns it computed for every active item in one call: the same
+// bytes as storing item by item, for items in any order and in every format.
+TEST(KvCacheTest, StoringManyItemsAtOnceEqualsOneByOne) {
+  constexpr int64_t kG = kernels::kKvInt8Group, kD = 2 * kG, kW = 2 * kD, kItems = 3;
+  std::vector<float> rows(2 * kW);
+  for (size_t c = 0; c < rows.size(); ++c) rows[c] = std::cos(0.61f * static_cast<float>(c));
+  const std::vector<int> items{2, 0};  // rows[0] → item 2, rows[1] → item 0; item 1 untouched
+  for (KvType type : {KvType::kF32, KvType::kBf16, KvType::kInt8}) {
+    const int64_t value_bytes = type == KvType::kF32 ? 4 : type == KvType::kBf16 ? 2 : 1;
+    HeadMajorCache many(type, kItems, 2, kD, 3), single(type, kItems, 2, kD, 3);
+    for (auto [c0, c1] : {std::pair<int64_t, int64_t>{0, kG}, {kG, 3 * kG}, {3 * kG, kW}}) {
+      many.store(items.data(), 2, 1, rows.data(), kW, c0, c1);
+      for (int64_t i = 0; i < 2; ++i) single.store(items[i], 1, rows.data() + i * kW, c0, c1);
+    }
+    const std::vector<char> zeros(kD * value_bytes, 0);
+    for (int64_t item = 0; item < kItems; ++item)
+      for (int64_t head = 0; head < 2; ++head) {
+        const kernels::KvHead a = kv_head(many, many, item, head);
+        const kernels::KvHead b = kv_head(single, single, item, head);
+        EXPECT_EQ(std::memcmp(a.k, b.k, 3 * kD * value_bytes), 0)
+            << static_cast<int>(type) << " item " << item;
+        if (type == KvType::kInt8) {
+          EXPECT_EQ(std::memcmp(a.k_scales, b.k_scales, 3 * 2 * sizeof(float)), 0);
+        }
+        if (item == 1) {  // position 1 of the item no row went to
+          EXPECT_EQ(std::memcmp(static_cast<const char*>(a.k) + kD * value_bytes, zeros.data(),
+                                zeros.size()),
+                    0);
+        } else {
+          EXPECT_NE(std::memcmp(static_cast<const char*>(a.k) + kD * value_bytes, zeros.data(),
+                                zeros.size()),
+                    0);
+        }
+      }
+  }
 }
 
 TEST(KvCacheTest, KeysAndValuesOfDifferentTypesAreRefused) {

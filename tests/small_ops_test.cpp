@@ -66,6 +66,22 @@ TEST(SmallOpsTest, GeluMatchesExactErfPerIsa) {
   }
 }
 
+// gelu_erf_rows (a team member's columns of every row, in one call) gives each row's gelu_erf
+// bits and leaves the values between the rows alone.
+TEST(SmallOpsTest, GeluOverRowsEqualsGeluPerRow) {
+  constexpr int64_t kRows = 8, kCols = 37, kLd = 53;
+  const auto x = random_values(kRows * kLd, 61, 2.0f);
+  for (Isa isa : supported_isas()) {
+    IsaScope scope(isa);
+    std::vector<float> block = x, want = x;
+    gelu_erf_rows(block.data() + 5, kRows, kCols, kLd);
+    for (int64_t r = 0; r < kRows; ++r) gelu_erf(want.data() + 5 + r * kLd, kCols);
+    EXPECT_EQ(block, want) << isa_name(isa);
+    EXPECT_EQ(block[4], x[4]);
+    EXPECT_EQ(block[5 + kCols], x[5 + kCols]);
+  }
+}
+
 // The SIMD LayerNorm rows must give the portable loop's bits (the fp32 fixtures were matched
 // with it), for widths with and without a tail, in place and not; and both must match a double
 // reference.

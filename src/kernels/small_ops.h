@@ -19,7 +19,7 @@ struct SmallOpsTable {
                          int64_t out_stride);
   int64_t head_dim_multiple;
   void (*softmax_rows)(float* x, int64_t rows, int64_t cols);
-  void (*gelu_erf)(float* x, int64_t n);
+  void (*gelu_erf_rows)(float* x, int64_t rows, int64_t cols, int64_t ld);
   void (*exp)(const float* x, int64_t n, float* out);  // for tests
   // Same contract as attention_one_query() for head_dim a multiple of head_dim_multiple.
   void (*attention_one_query)(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,

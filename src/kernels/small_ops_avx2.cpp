@@ -231,7 +231,7 @@ inline Floats floats_mul(Floats a, Floats b) { return _mm256_mul_ps(a, b); }
 
 #include "kernels/small_ops_norm.inc"
 
-void gelu_erf(float* x, int64_t n) {
+inline void gelu_erf_row(float* x, int64_t n) {
   const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
   const __m256 inv_sqrt2 = _mm256_set1_ps(0.70710678118654752440f);
   for (int64_t i = 0; i < n; i += 8) {
@@ -242,12 +242,16 @@ void gelu_erf(float* x, int64_t n) {
   }
 }
 
+void gelu_erf_rows(float* x, int64_t rows, int64_t cols, int64_t ld) {
+  for (int64_t r = 0; r < rows; ++r) gelu_erf_row(x + r * ld, cols);
+}
+
 }  // namespace
 
 const SmallOpsTable& avx2_small_ops() {
-  static const SmallOpsTable table{
-      attention_head_simd, 8, softmax_rows_simd, gelu_erf, exp_array, one_query_any,
-      layer_norm_row_simd};
+  static const SmallOpsTable table{attention_head_simd, 8,         softmax_rows_simd,
+                                   gelu_erf_rows,       exp_array, one_query_any,
+                                   layer_norm_row_simd};
   return table;
 }
 

@@ -6,7 +6,6 @@
 #include <type_traits>
 
 #include "core/error.h"
-#include "kernels/bf16_convert.h"
 #include "kernels/packed_weights.h"
 
 namespace speecht5 {
@@ -49,28 +48,49 @@ void HeadMajorCache::grow(int64_t capacity, int64_t used) {
 }
 
 void HeadMajorCache::store(int64_t item, int64_t pos, const float* row, int64_t c0, int64_t c1) {
+  const int one = static_cast<int>(item);
+  store(&one, 1, pos, row, 0, c0, c1);
+}
+
+void HeadMajorCache::store(const int* items, int64_t n, int64_t pos, const float* rows, int64_t ld,
+                           int64_t c0, int64_t c1) {
+  // The items' converted pieces, before they go to their places (grown once per thread).
+  thread_local std::vector<uint16_t> bf16;
+  thread_local std::vector<int8_t> int8;
+  thread_local std::vector<float> scales;
+  constexpr int64_t kGroup = kernels::kKvInt8Group;
   for (int64_t c = c0; c < c1;) {
     const int64_t head = c / head_dim_, end = std::min(c1, (head + 1) * head_dim_);
-    const int64_t at = offset(item, head, pos) + (c - head * head_dim_);
+    const int64_t within = c - head * head_dim_, width = end - c;
     switch (type_) {
       case KvType::kF32:
-        std::memcpy(f32_.data() + at, row + c, sizeof(float) * (end - c));
+        for (int64_t i = 0; i < n; ++i)
+          std::memcpy(f32_.data() + offset(items[i], head, pos) + within, rows + i * ld + c,
+                      sizeof(float) * width);
         break;
       case KvType::kBf16:
-        kernels::convert_to_bf16(row + c, end - c, bf16_.data() + at);
+        bf16.resize(n * width);
+        kernels::convert_rows_bf16(rows + c, n, width, ld, width, bf16.data());
+        for (int64_t i = 0; i < n; ++i)
+          std::memcpy(bf16_.data() + offset(items[i], head, pos) + within, bf16.data() + i * width,
+                      sizeof(uint16_t) * width);
         break;
-      case KvType::kInt8: {
-        constexpr int64_t kGroup = kernels::kKvInt8Group;
-        if (c % kGroup != 0 || (end - c) % kGroup != 0)
+      case KvType::kInt8:
+        if (c % kGroup != 0 || width % kGroup != 0)
           fail(ErrorCode::kInternal, "KV cache: int8 columns [" + std::to_string(c0) + ", " +
                                          std::to_string(c1) + ") are not whole groups of " +
                                          std::to_string(kGroup));
-        for (int64_t g = c; g < end; g += kGroup)
-          kernels::quantize_rows_int8(row + g, 1, kGroup, kGroup, kGroup,
-                                      int8_.data() + at + (g - c),
-                                      scales_.data() + (at + g - c) / kGroup);
+        int8.resize(n * kGroup);
+        scales.resize(n);
+        for (int64_t g = c; g < end; g += kGroup) {
+          kernels::quantize_rows_int8(rows + g, n, kGroup, ld, kGroup, int8.data(), scales.data());
+          for (int64_t i = 0; i < n; ++i) {
+            const int64_t at = offset(items[i], head, pos) + within + (g - c);
+            std::memcpy(int8_.data() + at, int8.data() + i * kGroup, kGroup);
+            scales_[at / kGroup] = scales[i];
+          }
+        }
         break;
-      }
     }
     c = end;
   }

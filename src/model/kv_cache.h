@@ -30,6 +30,11 @@ class HeadMajorCache {
   // Columns [c0, c1) of `row` (heads·head_dim values) become position `pos` of `item`. int8:
   // c0 and c1 must be multiples of kKvInt8Group (a Linear's output pairs are 32 wide).
   void store(int64_t item, int64_t pos, const float* row, int64_t c0, int64_t c1);
+  // The same for n items at once: columns [c0, c1) of rows[i·ld, …) become position `pos` of
+  // items[i] (what a team member stores for the columns it computed: one conversion per call,
+  // not one per item).
+  void store(const int* items, int64_t n, int64_t pos, const float* rows, int64_t ld, int64_t c0,
+             int64_t c1);
   // rows [batch, positions, heads·head_dim] become positions [0, positions) of every item.
   void store_all(const float* rows, int64_t positions);
 

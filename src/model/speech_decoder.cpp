@@ -206,7 +206,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   // The new position's keys / values into the cache.
   auto append_to_cache = [&](const float* src, HeadMajorCache& cache) {
     return [=, &active, &cache](int64_t c0, int64_t c1) {
-      for (int64_t i = 0; i < n; ++i) cache.store(active[i], pos, src + i * H, c0, c1);
+      cache.store(active.data(), n, pos, src, H, c0, c1);
     };
   };
   team.run([&] {
@@ -255,9 +255,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   team.run([&] {
     layer.ffn.intermediate.forward_team(
         x, n, ffn, team,
-        [&](int64_t c0, int64_t c1) {
-          for (int64_t i = 0; i < n; ++i) kernels::gelu_erf(ffn + i * F + c0, c1 - c0);
-        },
+        [&](int64_t c0, int64_t c1) { kernels::gelu_erf_rows(ffn + c0, n, c1 - c0, F); },
         &layer.ffn.output);
   });
   team.barrier();
