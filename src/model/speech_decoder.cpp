@@ -7,6 +7,7 @@
 #include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/norm.h"
+#include "kernels/prefetch_row.h"
 #include "kernels/team.h"
 #include "kernels/threading.h"
 
@@ -203,6 +204,14 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     return u + 1 < n * heads ? kv_head(k, v, active[(u + 1) / heads], (u + 1) % heads)
                              : kernels::KvHead{};
   };
+  // The query of unit u + 1 (written by whichever member computed its columns, so often still in
+  // the other core's cache) and its output row, fetched while unit u runs.
+  auto prefetch_unit = [&](int64_t u) {
+    if (u + 1 >= n * heads) return;
+    const int64_t at = (u + 1) / heads * H + (u + 1) % heads * d;
+    kernels::prefetch_row<float>(q + at, 0, d);
+    for (int64_t b = 0; b < d; b += 16) __builtin_prefetch(ctx + at + b, 1, 3);
+  };
   // The new position's keys / values into the cache.
   auto append_to_cache = [&](const float* src, HeadMajorCache& cache) {
     return [=, &active, &cache](int64_t c0, int64_t c1) {
@@ -219,6 +228,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads;
+      prefetch_unit(u);
       kernels::attention_one_query(q + i * H + h * d, kv_head(cache_k, cache_v, active[i], h),
                                    pos + 1, d, nullptr, probs, ctx + i * H + h * d,
                                    next_head(cache_k, cache_v, u));
@@ -237,6 +247,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
+      prefetch_unit(u);
       float* p = cross_probs != nullptr ? cross_probs + ((i * L + l) * heads + h) * T : probs;
       kernels::attention_one_query(q + i * H + h * d,
                                    kv_head(s.cross_k_[l], s.cross_v_[l], item, h), T, d,
