@@ -343,14 +343,16 @@ void BM_AttentionBatchCold(benchmark::State& state) {
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// Rows of a residual + LayerNorm (768 wide): 1 as a single stream, 4 as one member's share of
+// a batch of 8.
 void BM_AddLayerNorm(benchmark::State& state) {
-  const int64_t dim = 768;
-  const Tensor x0 = random_tensor(1, dim, 13), res = random_tensor(1, dim, 14),
+  const int64_t dim = 768, rows = state.range(0);
+  const Tensor x0 = random_tensor(rows, dim, 13), res = random_tensor(rows, dim, 14),
                g = random_tensor(1, dim, 15);
-  std::vector<float> x(dim);
+  std::vector<float> x(rows * dim);
   for (auto _ : state) {
-    std::copy(x0.data(), x0.data() + dim, x.begin());
-    add_layer_norm(x.data(), res.data(), 1, dim, g.data(), g.data(), 1e-5f);
+    std::copy(x0.data(), x0.data() + rows * dim, x.begin());
+    add_layer_norm(x.data(), res.data(), rows, dim, g.data(), g.data(), 1e-5f);
     benchmark::DoNotOptimize(x.data());
   }
 }
@@ -380,7 +382,7 @@ void BM_ActivationConversion(benchmark::State& state) {
   state.SetLabel(precision_name(precision));
 }
 
-BENCHMARK(BM_AddLayerNorm);
+BENCHMARK(BM_AddLayerNorm)->Arg(1)->Arg(4)->ArgName("rows");
 BENCHMARK(BM_ActivationConversion)
     ->ArgsProduct({{1, 2}, {1, 8}, {768, 3072}})
     ->ArgNames({"prec", "rows", "in"});

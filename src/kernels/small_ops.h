@@ -24,9 +24,10 @@ struct SmallOpsTable {
   // Same contract as attention_one_query() for head_dim a multiple of head_dim_multiple.
   void (*attention_one_query)(const float* q, const KvHead& kv, int64_t tk, int64_t head_dim,
                               const float* key_mask, float* probs, float* out, const KvHead& next);
-  // One row of layer_norm() (norm.h), any dim, with the portable loop's bits. `out` may be `x`.
-  void (*layer_norm_row)(const float* x, int64_t dim, const float* gamma, const float* beta,
-                         float eps, float* out);
+  // Rows of layer_norm() (norm.h), `dim` apart, any dim, with the portable loop's bits. `out`
+  // may be `x`.
+  void (*layer_norm_rows)(const float* x, int64_t rows, int64_t dim, const float* gamma,
+                          const float* beta, float eps, float* out);
 };
 
 // nullptr for the portable ISA (its loops live in attention.cpp / activations.cpp).

@@ -251,7 +251,7 @@ void gelu_erf_rows(float* x, int64_t rows, int64_t cols, int64_t ld) {
 const SmallOpsTable& avx2_small_ops() {
   static const SmallOpsTable table{attention_head_simd, 8,         softmax_rows_simd,
                                    gelu_erf_rows,       exp_array, one_query_any,
-                                   layer_norm_row_simd};
+                                   layer_norm_rows_simd};
   return table;
 }
 
