@@ -171,34 +171,22 @@ inline void scores_int8(const float* q, const int8_t* k, const float* scales, in
   }
 }
 
-// out[0, d) = Σ_j p[j] · scale[j, group] · v[j, (0, d)]: weighted_sum() over int8 rows, with the
-// next head's values and scales prefetched along.
-inline void weighted_sum_int8(const float* p, const int8_t* v, const float* scales, int64_t tk,
-                              int64_t d, float* out, const KvHead& next) {
-  const int64_t groups = d / kKvInt8Group;
-  for (int64_t c = 0; c < d; c += 64) {
-    const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 8);
-    __m256 acc[8];
-    for (int u = 0; u < 8; ++u) acc[u] = _mm256_setzero_ps();
-    for (int64_t j = 0; j < tk; ++j) {
-      if (c == 0) {
-        prefetch_row<int8_t>(next.v, j, d);
-        prefetch_scales(next.v_scales, j, groups);
-      }
-      const float* sj = scales + j * groups + c / kKvInt8Group;
-      const __m256 w0 = _mm256_set1_ps(p[j] * sj[0]);
-      const __m256 w1 = nv > 4 ? _mm256_set1_ps(p[j] * sj[1]) : w0;
-      const int8_t* vj = v + j * d + c;
-      for (int u = 0; u < nv; ++u)
-        acc[u] = _mm256_fmadd_ps(u < 4 ? w0 : w1, load8(vj + 8 * u), acc[u]);
-    }
-    for (int u = 0; u < nv; ++u) _mm256_storeu_ps(out + c + 8 * u, acc[u]);
-  }
-}
+// Float vectors for small_ops_attention.inc and small_ops_norm.inc.
+using Floats = __m256;
+constexpr int64_t kFloatLanes = 8;
+inline Floats floats_set1(float v) { return _mm256_set1_ps(v); }
+inline Floats floats_load(const float* p) { return _mm256_loadu_ps(p); }
+inline void floats_store(float* p, Floats v) { _mm256_storeu_ps(p, v); }
+inline Floats floats_add(Floats a, Floats b) { return _mm256_add_ps(a, b); }
+inline Floats floats_sub(Floats a, Floats b) { return _mm256_sub_ps(a, b); }
+inline Floats floats_mul(Floats a, Floats b) { return _mm256_mul_ps(a, b); }
+inline Floats floats_fmadd(Floats a, Floats b, Floats c) { return _mm256_fmadd_ps(a, b, c); }
+inline Floats floats_from_int8(const int8_t* p) { return load8(p); }
 
 #include "kernels/small_ops_attention.inc"
 
-// Helpers of small_ops_norm.inc: eight doubles in two ymm (lanes 0–3 and 4–7), eight floats.
+// Helpers of small_ops_norm.inc: eight doubles in two ymm (lanes 0–3 and 4–7); the floats are
+// above.
 struct Doubles8 {
   __m256d lo, hi;
 };
@@ -220,14 +208,6 @@ inline void doubles8_store(Doubles8 v, double* out) {
   _mm256_storeu_pd(out, v.lo);
   _mm256_storeu_pd(out + 4, v.hi);
 }
-using Floats = __m256;
-constexpr int64_t kFloatLanes = 8;
-inline Floats floats_set1(float v) { return _mm256_set1_ps(v); }
-inline Floats floats_load(const float* p) { return _mm256_loadu_ps(p); }
-inline void floats_store(float* p, Floats v) { _mm256_storeu_ps(p, v); }
-inline Floats floats_add(Floats a, Floats b) { return _mm256_add_ps(a, b); }
-inline Floats floats_sub(Floats a, Floats b) { return _mm256_sub_ps(a, b); }
-inline Floats floats_mul(Floats a, Floats b) { return _mm256_mul_ps(a, b); }
 
 #include "kernels/small_ops_norm.inc"
 

@@ -184,42 +184,7 @@ inline void scores_int8(const float* q, const int8_t* k, const float* scales, in
   }
 }
 
-// out[0, d) = Σ_j p[j] · scale[j, group] · v[j, (0, d)]: weighted_sum() over int8 rows, with the
-// next head's values and scales prefetched along.
-inline void weighted_sum_int8(const float* p, const int8_t* v, const float* scales, int64_t tk,
-                              int64_t d, float* out, const KvHead& next) {
-  const int64_t groups = d / kKvInt8Group;
-  for (int64_t c = 0; c < d; c += 64) {
-    const int nv = static_cast<int>((d - c < 64 ? d - c : 64) / 16);
-    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
-                     _mm512_setzero_ps()};
-    for (int64_t j = 0; j < tk; ++j) {
-      if (c == 0) {
-        prefetch_row<int8_t>(next.v, j, d);
-        prefetch_scales(next.v_scales, j, groups);
-      }
-      const float* sj = scales + j * groups + c / kKvInt8Group;
-      const __m512 w0 = _mm512_set1_ps(p[j] * sj[0]);
-      const __m512 w1 = nv > 2 ? _mm512_set1_ps(p[j] * sj[1]) : w0;
-      const int8_t* vj = v + j * d + c;
-      for (int u = 0; u < nv; ++u)
-        acc[u] = _mm512_fmadd_ps(u < 2 ? w0 : w1, load16(vj + 16 * u), acc[u]);
-    }
-    for (int u = 0; u < nv; ++u) _mm512_storeu_ps(out + c + 16 * u, acc[u]);
-  }
-}
-
-#include "kernels/small_ops_attention.inc"
-
-// Helpers of small_ops_norm.inc: eight doubles in one zmm, sixteen floats in another.
-using Doubles8 = __m512d;
-inline Doubles8 doubles8_zero() { return _mm512_setzero_pd(); }
-inline Doubles8 doubles8_set1(double v) { return _mm512_set1_pd(v); }
-inline Doubles8 doubles8_from_floats(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
-inline Doubles8 doubles8_add(Doubles8 a, Doubles8 b) { return _mm512_add_pd(a, b); }
-inline Doubles8 doubles8_sub(Doubles8 a, Doubles8 b) { return _mm512_sub_pd(a, b); }
-inline Doubles8 doubles8_mul(Doubles8 a, Doubles8 b) { return _mm512_mul_pd(a, b); }
-inline void doubles8_store(Doubles8 v, double* out) { _mm512_storeu_pd(out, v); }
+// Float vectors for small_ops_attention.inc and small_ops_norm.inc.
 using Floats = __m512;
 constexpr int64_t kFloatLanes = 16;
 inline Floats floats_set1(float v) { return _mm512_set1_ps(v); }
@@ -228,6 +193,20 @@ inline void floats_store(float* p, Floats v) { _mm512_storeu_ps(p, v); }
 inline Floats floats_add(Floats a, Floats b) { return _mm512_add_ps(a, b); }
 inline Floats floats_sub(Floats a, Floats b) { return _mm512_sub_ps(a, b); }
 inline Floats floats_mul(Floats a, Floats b) { return _mm512_mul_ps(a, b); }
+inline Floats floats_fmadd(Floats a, Floats b, Floats c) { return _mm512_fmadd_ps(a, b, c); }
+inline Floats floats_from_int8(const int8_t* p) { return load16(p); }
+
+#include "kernels/small_ops_attention.inc"
+
+// Helpers of small_ops_norm.inc: eight doubles in one zmm (the floats are above).
+using Doubles8 = __m512d;
+inline Doubles8 doubles8_zero() { return _mm512_setzero_pd(); }
+inline Doubles8 doubles8_set1(double v) { return _mm512_set1_pd(v); }
+inline Doubles8 doubles8_from_floats(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+inline Doubles8 doubles8_add(Doubles8 a, Doubles8 b) { return _mm512_add_pd(a, b); }
+inline Doubles8 doubles8_sub(Doubles8 a, Doubles8 b) { return _mm512_sub_pd(a, b); }
+inline Doubles8 doubles8_mul(Doubles8 a, Doubles8 b) { return _mm512_mul_pd(a, b); }
+inline void doubles8_store(Doubles8 v, double* out) { _mm512_storeu_pd(out, v); }
 
 #include "kernels/small_ops_norm.inc"
 
