@@ -85,12 +85,12 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
   // A team of its own (kernels/team.h), exactly as inside a decoder step.
   const PackedWeights& w = *packed_;
   const int threads = static_cast<int>(
-      std::min<int64_t>(threads_for(w.weight_bytes(), 2 * rows * in_ * out_), (w.blocks + 1) / 2));
+      std::min<int64_t>(threads_for(w.weight_bytes(), 2 * rows * in_ * out_), w.pairs()));
   run_team(threads, [&](const Team& team) { team.run([&] { forward_team(x, rows, y, team); }); });
 }
 
 const void* Linear::own_part_lines(const Team& team) const {
-  const auto [begin, end] = team.share((packed_->blocks + 1) / 2);
+  const auto [begin, end] = team.share(packed_->pairs());
   return begin < end ? packed_->pair_lines(begin) : nullptr;
 }
 
@@ -106,7 +106,7 @@ void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Tea
   const GemmFn fn = prepare(x, rows, y, args);
   // Two blocks per item: the kernels share each activation broadcast across a pair when many
   // rows make them compute-bound (gemv_avx512.cpp).
-  const int64_t pairs = (w.blocks + 1) / 2;
+  const int64_t pairs = w.pairs();
   // The owner always runs its own last item itself (for_each_dynamic), so that tile can
   // prefetch the owner's next part instead of a pair another member is already reading.
   const int64_t own_last = team.share(pairs).second - 1;

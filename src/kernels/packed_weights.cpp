@@ -91,7 +91,7 @@ template <typename T, typename Value>
 void pack_lines(PackedWeights& p, Value value) {
   constexpr int64_t per_line = kInputsPerLine<T>;
   T* dst = p.data.as<T>();
-  for (int64_t pair = 0; pair < stored_blocks(p.blocks) / 2; ++pair)
+  for (int64_t pair = 0; pair < p.pairs(); ++pair)
     for (int64_t k = 0; k < p.k_padded; k += per_line)
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t j = 0; j < kBlock; ++j)

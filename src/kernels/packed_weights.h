@@ -78,9 +78,11 @@ struct PackedWeights {
   AlignedBuffer scales;        // int8: float[stored outputs], w ≈ scale[o] · q[o,k]
   AlignedBuffer compensation;  // int8: int32[stored outputs] = 128 · Σ_k q[o,k] (for u8·s8 dot)
   int64_t weight_bytes() const { return static_cast<int64_t>(data.bytes()); }
+  // Stored pairs of blocks: the items a product hands out to a team (Linear::forward_team).
+  int64_t pairs() const { return stored_blocks(blocks) / 2; }
   // The first line of pair p (blocks 2p and 2p + 1), whatever the element type.
   const void* pair_lines(int64_t p) const {
-    return data.as<char>() + p * (weight_bytes() / (stored_blocks(blocks) / 2));
+    return data.as<char>() + p * (weight_bytes() / pairs());
   }
   // Line 0 of block b; line s is s · kStepElements<T> further on.
   template <typename T>
