@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -249,6 +251,44 @@ TEST(KernelsTest, ActivationConversionIsBitIdenticalOnEveryIsa) {
   EXPECT_EQ(out[1], 0x3f80);
   EXPECT_EQ(out[2], 0x3f82);  // 1 + 3·2^-8 is a tie between 0x3f81 and 0x3f82: to even
   EXPECT_GT(out[3] & 0x7fff, 0x7f80);
+}
+
+TEST(KernelsTest, Bf16ConversionOfSpecialValuesIsBitIdenticalOnEveryIsa) {
+  // The AVX-512 conversion instruction flushes denormals to zero; the conversion must not.
+  // Specials among ordinary values, and a vector of ordinary values alone, in rows of 37 so that
+  // full vectors and the masked tail both see them.
+  uint32_t signalling_nan = 0x7fa12345u, negative_nan = 0xffc00001u;
+  float snan, nnan;
+  std::memcpy(&snan, &signalling_nan, 4);
+  std::memcpy(&nnan, &negative_nan, 4);
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> specials = {
+      1e-40f, -1e-45f, 1.1754942e-38f, -1.1754942e-38f, std::numeric_limits<float>::min(),
+      std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(), inf, -inf, snan,
+      nnan, 0.0f, -0.0f, 3.3895314e38f /* rounds up to inf */};
+  const int64_t in = 37, rows = 3;
+  std::vector<float> x = random_values(rows * in, 31, 2.0f);
+  for (size_t i = 0; i < specials.size(); ++i) {
+    x[i] = specials[i];                  // row 0: the first full vector and beyond
+    x[2 * in + 20 + i % 17] = specials[i];  // row 2: the tail (columns 32..36) and before
+  }
+  std::vector<uint16_t> ref(rows * 38), got(rows * 38);
+  {
+    test::IsaScope scope(Isa::kGeneric);
+    convert_rows_bf16(x.data(), rows, in, in, 38, ref.data());
+  }
+  for (Isa isa : test::supported_isas()) {
+    test::IsaScope scope(isa);
+    std::fill(got.begin(), got.end(), uint16_t{0xdead});
+    convert_rows_bf16(x.data(), rows, in, in, 38, got.data());
+    EXPECT_EQ(got, ref) << isa_name(isa);
+  }
+  // Hand-computed: 1e-40 is 0x000116c2, which rounds to the denormal bf16 0x0001, not to zero;
+  // the largest denormal rounds up to the smallest normal; FLT_MAX rounds up to infinity.
+  EXPECT_EQ(ref[0], 0x0001);
+  EXPECT_EQ(ref[2], 0x0080);
+  EXPECT_EQ(ref[5], 0x7f80);
+  EXPECT_EQ(ref[9], 0x7fe1);  // the signalling NaN: truncated, quiet bit set
 }
 
 TEST(KernelsTest, ThreadCountDoesNotChangeResults) {

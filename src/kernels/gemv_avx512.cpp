@@ -225,26 +225,44 @@ inline __mmask16 tail_mask(int64_t remaining) {
                          : static_cast<__mmask16>((1u << remaining) - 1);
 }
 
-// Integer round-to-nearest-even of the top 16 bits, NaN kept quiet: float_to_bf16() per lane.
-void convert_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
-                  uint16_t* out) {
+// float_to_bf16() per lane by integer arithmetic: round to nearest even, NaN kept quiet.
+inline __m256i bf16_by_integers(__m512i bits) {
   const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
   const __m512i round = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
-  const __m512i quiet = _mm512_set1_epi32(0x40);
+  const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(bits, abs_mask), inf);
+  const __m512i rounded = _mm512_srli_epi32(
+      _mm512_add_epi32(bits,
+                       _mm512_add_epi32(round, _mm512_and_si512(_mm512_srli_epi32(bits, 16), one))),
+      16);
+  const __m512i nan_bits = _mm512_or_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(0x40));
+  return _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(rounded, nan, nan_bits));
+}
+
+// float_to_bf16() per lane. vcvtneps2bf16 rounds the same way (to nearest even, the same bias
+// added to the same bits; NaN truncated with the quiet bit set) in one instruction, against a
+// dozen for the integer version, but it flushes denormal inputs to zero: the rare vector that
+// holds one takes the integer path. (The conversion runs before every batched product on every
+// member, ~50 times a step.)
+inline __m256i bf16_exact(__m512 v) {
+  const __m512i bits = _mm512_castps_si512(v);
+  const __mmask16 zero_exponent = _mm512_testn_epi32_mask(bits, _mm512_set1_epi32(0x7f800000));
+  if (_mm512_mask_test_epi32_mask(zero_exponent, bits, _mm512_set1_epi32(0x007fffff)) != 0)
+    return bf16_by_integers(bits);
+  return (__m256i)_mm512_cvtneps_pbh(v);
+}
+
+void convert_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                  uint16_t* out) {
+  const int64_t full = in / 16 * 16;
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * ldx;
     uint16_t* o = out + r * k_padded;
-    for (int64_t k = 0; k < k_padded; k += 16) {
-      const __mmask16 m = tail_mask(in - k < 0 ? 0 : in - k);
-      const __m512i bits = _mm512_maskz_loadu_epi32(m, xr + k);  // padding reads as +0
-      const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(bits, abs_mask), inf);
-      const __m512i rounded = _mm512_srli_epi32(
-          _mm512_add_epi32(
-              bits, _mm512_add_epi32(round, _mm512_and_si512(_mm512_srli_epi32(bits, 16), one))),
-          16);
-      const __m512i nan_bits = _mm512_or_si512(_mm512_srli_epi32(bits, 16), quiet);
-      const __m512i v = _mm512_mask_mov_epi32(rounded, nan, nan_bits);
-      _mm256_mask_storeu_epi16(o + k, tail_mask(k_padded - k), _mm512_cvtepi32_epi16(v));
+    int64_t k = 0;
+    for (; k < full; k += 16)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + k), bf16_exact(_mm512_loadu_ps(xr + k)));
+    for (; k < k_padded; k += 16) {
+      const __m512 v = _mm512_maskz_loadu_ps(tail_mask(in - k < 0 ? 0 : in - k), xr + k);
+      _mm256_mask_storeu_epi16(o + k, tail_mask(k_padded - k), bf16_exact(v));  // padding: +0
     }
   }
 }
