@@ -396,6 +396,60 @@ TEST(KernelsTest, NamingTheNextProductChangesNoBit) {
     EXPECT_EQ(packed.pair_lines(pair), packed.block_lines<uint16_t>(2 * pair)) << pair;
 }
 
+TEST(KernelsTest, RowsConvertedBeforehandGiveTheSameBits) {
+  // A decoder step converts x and the attention output where they are produced, each member its
+  // own rows, and the products read them (Linear::convert): that must change no bit.
+  const int64_t in = 80, out = 200;
+  const auto w = random_values(out * in, 23, 0.05f), w_other = random_values(40 * in, 24, 0.05f);
+  for (int64_t rows : {1, 8, 11})
+    for (Isa isa : test::supported_isas()) {
+      test::IsaScope scope(isa);
+      const auto x = random_values(rows * in, 25);
+      for (Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+        const Linear linear(to_tensor(w, {out, in}), Tensor(), precision);
+        const Linear other(to_tensor(w_other, {40, in}), Tensor(), precision);  // converts
+        std::vector<float> buffer((rows * other.converted_row_bytes() + 3) / 4), scales(rows);
+        const int64_t split = rows / 2;  // converted in two parts, as two members would
+        other.convert(x.data(), split, in, buffer.data(), scales.data());
+        other.convert(x.data() + split * in, rows - split, in,
+                      reinterpret_cast<char*>(buffer.data()) + split * other.converted_row_bytes(),
+                      scales.data() + split);
+        const ConvertedRows converted =
+            other.converted_at(buffer.data(), scales.data(), x.data(), in);
+        for (int threads : {1, 2}) {
+          std::vector<float> plain(rows * out), from_converted(rows * out);
+          run_team(threads, [&](const Team& team) {
+            team.run([&] { linear.forward_team(x.data(), rows, plain.data(), team); });
+            team.barrier();
+            team.run([&] { linear.forward_team(converted, rows, from_converted.data(), team); });
+          });
+          EXPECT_EQ(plain, from_converted) << precision_name(precision) << " " << isa_name(isa)
+                                           << " rows " << rows << " threads " << threads;
+        }
+      }
+    }
+  // Rows converted for another precision or width are refused, not misread.
+  const Linear bf16(to_tensor(w, {out, in}), Tensor(), Precision::kBf16);
+  const Linear int8(to_tensor(w, {out, in}), Tensor(), Precision::kInt8);
+  const Linear narrower(to_tensor(random_values(out * 64, 26), {out, 64}), Tensor(),
+                        Precision::kInt8);
+  const auto x = random_values(in, 27);
+  std::vector<float> buffer(in), scales(1), y(out);
+  const ConvertedRows as_bf16 = bf16.convert(x.data(), 1, in, buffer.data(), scales.data());
+  EXPECT_EQ(as_bf16.ld, 80);
+  EXPECT_EQ(bf16.converted_row_bytes(), 160);
+  EXPECT_EQ(int8.converted_row_bytes(), 80);
+  for (const Linear* wrong : {&int8, &narrower})
+    run_team(1, [&](const Team& team) {
+      try {
+        wrong->forward_team(as_bf16, 1, y.data(), team);
+        ADD_FAILURE() << "accepted rows converted for another layer";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kInternal);
+      }
+    });
+}
+
 TEST(KernelsTest, OptionNamesAndErrors) {
   EXPECT_EQ(parse_precision("bf16"), Precision::kBf16);
   EXPECT_EQ(precision_name(Precision::kInt8), "int8");

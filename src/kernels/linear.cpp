@@ -1,6 +1,7 @@
 #include "kernels/linear.h"
 
 #include <algorithm>
+#include <string>
 
 #include "core/error.h"
 #include "kernels/gemv_kernels.h"
@@ -46,6 +47,64 @@ Linear::Linear(Tensor weight, Tensor bias, Precision precision)
 }
 
 int64_t Linear::weight_bytes() const { return packed_ ? packed_->weight_bytes() : 0; }
+
+int64_t Linear::converted_row_bytes() const {
+  if (!packed_) return 0;
+  switch (precision_) {
+    case Precision::kBf16:
+      return packed_->k_padded * 2;
+    case Precision::kInt8:
+      return packed_->k_padded;
+    case Precision::kFp32:
+      break;
+  }
+  return 0;
+}
+
+ConvertedRows Linear::converted_at(const void* out, const float* scales, const float* x,
+                                   int64_t ldx) const {
+  if (precision_ == Precision::kFp32) return {x, ldx, nullptr, precision_, in_};
+  const int64_t k_padded = packed_ ? packed_->k_padded : 0;
+  return {out, k_padded, precision_ == Precision::kInt8 ? scales : nullptr, precision_, in_};
+}
+
+ConvertedRows Linear::convert(const float* x, int64_t rows, int64_t ldx, void* out,
+                              float* scales) const {
+  if (!packed_) fail(ErrorCode::kInternal, "Linear::convert on an empty (default-constructed) layer");
+  const int64_t k_padded = packed_->k_padded;
+  if (precision_ == Precision::kBf16)
+    convert_rows_bf16(x, rows, in_, ldx, k_padded, static_cast<uint16_t*>(out));
+  else if (precision_ == Precision::kInt8)
+    quantize_rows_int8(x, rows, in_, ldx, k_padded, static_cast<int8_t*>(out), scales);
+  return converted_at(out, scales, x, ldx);
+}
+
+GemmFn Linear::prepare(const ConvertedRows& x, int64_t rows, float* y, GemmArgs& args) const {
+  if (x.precision != precision_ || x.in != in_)
+    fail(ErrorCode::kInternal, "Linear: rows converted for " + precision_name(x.precision) +
+                                   " × " + std::to_string(x.in) + " given to a " +
+                                   precision_name(precision_) + " × " + std::to_string(in_) +
+                                   " layer");
+  const KernelTable& table = active_kernels();
+  args.x = x.data;
+  args.ldx = x.ld;
+  args.x_scales = x.scales;
+  args.rows = rows;
+  args.y = y;
+  args.ldy = out_;
+  args.bias = bias_.empty() ? nullptr : bias_.data();
+  args.block_begin = 0;
+  args.block_end = packed_->blocks;
+  switch (precision_) {
+    case Precision::kBf16:
+      return table.gemm_bf16;
+    case Precision::kInt8:
+      return table.gemm_int8;
+    case Precision::kFp32:
+      break;
+  }
+  return table.gemm_f32;
+}
 
 GemmFn Linear::prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const {
   const PackedWeights& w = *packed_;
@@ -100,10 +159,36 @@ void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Tea
   if (!packed_)
     fail(ErrorCode::kInternal, "Linear::forward_team on an empty (default-constructed) layer");
   if (rows <= 0) return;
-  const PackedWeights& w = *packed_;
   GemmArgs args;
   // Every member converts the activations into its own scratch: cheaper than a barrier.
   const GemmFn fn = prepare(x, rows, y, args);
+  run_team_product(fn, args, team, done, ctx, then);
+}
+
+void Linear::forward_team_impl(const ConvertedRows& x, int64_t rows, float* y, const Team& team,
+                               void (*done)(void*, int64_t, int64_t), void* ctx,
+                               const Linear* then) const {
+  if (!packed_)
+    fail(ErrorCode::kInternal, "Linear::forward_team on an empty (default-constructed) layer");
+  if (rows <= 0) return;
+  GemmArgs args;
+  const GemmFn fn = prepare(x, rows, y, args);
+  // Rows converted by other members are in their caches: fetching them all at once overlaps
+  // those transfers, where the first tile would meet them one after another. (Without this the
+  // batch-8 step was no faster than with every member converting every row itself.)
+  if (x.precision != Precision::kFp32) {
+    const auto* bytes = static_cast<const char*>(x.data);
+    const int64_t row_bytes = converted_row_bytes();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(bytes + r * row_bytes + b);
+  }
+  run_team_product(fn, args, team, done, ctx, then);
+}
+
+void Linear::run_team_product(GemmFn fn, const GemmArgs& args, const Team& team,
+                              void (*done)(void*, int64_t, int64_t), void* ctx,
+                              const Linear* then) const {
+  const PackedWeights& w = *packed_;
   // Two blocks per item: the kernels share each activation broadcast across a pair when many
   // rows make them compute-bound (gemv_avx512.cpp).
   const int64_t pairs = w.pairs();

@@ -22,6 +22,17 @@
 
 namespace speecht5::kernels {
 
+// Input rows already in the form a layer's kernels read (Linear::convert): float32 rows as they
+// are, bf16 rows, or int8 rows with one scale each. Converting where the rows are produced lets
+// every product that reads them skip its own conversion of rows another core just wrote.
+struct ConvertedRows {
+  const void* data = nullptr;
+  int64_t ld = 0;                 // elements between rows
+  const float* scales = nullptr;  // int8: one per row
+  Precision precision = Precision::kFp32;
+  int64_t in = 0;  // the features the rows were converted from
+};
+
 class Linear {
  public:
   Linear() = default;
@@ -33,6 +44,19 @@ class Linear {
   Precision precision() const { return precision_; }
   // Bytes streamed per forward (the packed weights): the memory-bandwidth cost of one GEMV.
   int64_t weight_bytes() const;
+
+  // Bytes of one converted input row (convert()): what a caller's buffer for them needs.
+  int64_t converted_row_bytes() const;
+  // Converts rows x[rows, in] (row stride ldx) for this layer and any layer with the same
+  // precision and in_features: bf16 / int8 rows into `out` (converted_row_bytes() apart) and,
+  // for int8, one scale per row into `scales`. float32 rows need nothing: the result points at
+  // x. Rows are converted independently, so converting a batch in parts gives the same bits.
+  ConvertedRows convert(const float* x, int64_t rows, int64_t ldx, void* out,
+                        float* scales) const;
+  // The rows that convert() writes at out / scales (float32: reads at x), without converting:
+  // for a buffer that several members fill in parts.
+  ConvertedRows converted_at(const void* out, const float* scales, const float* x,
+                             int64_t ldx) const;
 
   // y[rows, out] = x[rows, in] · Wᵀ + b.  x and y must not overlap.
   void forward(const float* x, int64_t rows, float* y) const;
@@ -57,15 +81,37 @@ class Linear {
                     const Linear* then = nullptr) const {
     forward_team_impl(x, rows, y, team, nullptr, nullptr, then);
   }
+  // The same from rows converted beforehand (convert()); fails unless they were converted for
+  // this layer's precision and in_features.
+  template <typename Done>
+  requires std::invocable<Done&, int64_t, int64_t>
+  void forward_team(const ConvertedRows& x, int64_t rows, float* y, const Team& team, Done&& done,
+                    const Linear* then = nullptr) const {
+    forward_team_impl(
+        x, rows, y, team, [](void* ctx, int64_t b, int64_t e) { (*static_cast<Done*>(ctx))(b, e); },
+        &done, then);
+  }
+  void forward_team(const ConvertedRows& x, int64_t rows, float* y, const Team& team,
+                    const Linear* then = nullptr) const {
+    forward_team_impl(x, rows, y, team, nullptr, nullptr, then);
+  }
 
  private:
   void forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
+                         void (*done)(void*, int64_t, int64_t), void* ctx,
+                         const Linear* then) const;
+  void forward_team_impl(const ConvertedRows& x, int64_t rows, float* y, const Team& team,
                          void (*done)(void*, int64_t, int64_t), void* ctx,
                          const Linear* then) const;
   // The first lines of this member's own part of the pairs (Team::for_each_dynamic).
   const void* own_part_lines(const Team& team) const;
   // Points args at x (converted to bf16 / int8 in this thread's scratch) and y, all blocks.
   GemmFn prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const;
+  GemmFn prepare(const ConvertedRows& x, int64_t rows, float* y, GemmArgs& args) const;
+  // Runs the prepared product on the team (forward_team).
+  void run_team_product(GemmFn fn, const GemmArgs& args, const Team& team,
+                        void (*done)(void*, int64_t, int64_t), void* ctx,
+                        const Linear* then) const;
 
   Tensor bias_;
   std::shared_ptr<const PackedWeights> packed_;

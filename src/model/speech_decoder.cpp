@@ -104,7 +104,26 @@ DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<f
   s.ensure_capacity(std::max<int64_t>(expected_steps, 1));
   // x, q, k, v, context, attention output, FFN intermediate, prenet scratch.
   s.scratch_.resize(B * (6 * H + config_.decoder_ffn_dim) + prenet_.scratch_floats(B));
+  // Every product that reads x or the context has H inputs and the model's precision, as
+  // feat_out does.
+  s.converted_row_bytes_ = feat_out_.converted_row_bytes();
+  s.converted_.resize((2 * B * s.converted_row_bytes_ + 3) / 4 + 2 * B);
+  s.heads_done_ = std::vector<std::atomic<int>>(B);
   return s;
+}
+
+kernels::ConvertedRows SpeechDecoder::converted(DecoderState& s, int which,
+                                                const float* rows) const {
+  return feat_out_.converted_at(s.converted_rows(which), s.converted_scales(which), rows,
+                                config_.hidden_size);
+}
+
+void SpeechDecoder::convert_rows(DecoderState& s, int which, const float* rows, int64_t r0,
+                                 int64_t r1) const {
+  if (r1 <= r0 || feat_out_.precision() == kernels::Precision::kFp32) return;
+  const int64_t H = config_.hidden_size;
+  feat_out_.convert(rows + r0 * H, r1 - r0, H, s.converted_rows(which) + r0 * s.converted_row_bytes_,
+                    s.converted_scales(which) + r0);
 }
 
 void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const float* frames,
@@ -136,11 +155,19 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   kernels::run_team(members, [&](const kernels::Team& team) {
     prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team,
                     layers_.empty() ? &feat_out_ : &layers_.front().self_attn.q);
+    // Each member converts its share of the rows once, for all the products that read them.
+    if (feat_out_.precision() != kernels::Precision::kFp32) {
+      team.run([&] {
+        const auto [r0, r1] = team.share(n);
+        convert_rows(s, 0, x, r0, r1);
+      });
+      team.barrier();
+    }
     if (observer && team.leader()) team.run([&] { emit("prenet_out", x, H); });
     for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
     team.run([&] {
-      feat_out_.forward_team(x, n, feat, team, &prob_out_);
-      prob_out_.forward_team(x, n, stop_logits, team);
+      feat_out_.forward_team(converted(s, 0, x), n, feat, team, &prob_out_);
+      prob_out_.forward_team(converted(s, 0, x), n, stop_logits, team);
     });
   });
   if (observer) {
@@ -175,13 +202,25 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
         observer(names[which], step, active[i], Tensor::view(data + i * H, {H}, nullptr));
     });
   };
-  // x = LayerNorm(x + y), rows shared out (one row: the leader alone).
+  // The products read x and the attention output converted where they were produced.
+  const kernels::ConvertedRows x_in = converted(s, 0, x), ctx_in = converted(s, 1, ctx);
+  // x = LayerNorm(x + y), rows shared out (one row: the leader alone), and converted.
   auto add_and_norm = [&](const LayerNormWeights& norm) {
     team.run([&] {
       const auto [r0, r1] = team.share(n);
       if (r1 > r0) norm.add_and_norm(x + r0 * H, y + r0 * H, r1 - r0);
+      convert_rows(s, 0, x, r0, r1);
     });
     team.barrier();
+  };
+  // After unit u of an attention: the member that finishes a row's last head converts the row.
+  // (acq_rel: it then sees the other member's heads of that row.)
+  const bool convert_context = feat_out_.precision() != kernels::Precision::kFp32;
+  auto finish_unit = [&](int64_t i) {
+    if (!convert_context) return;
+    if (s.heads_done_[i].fetch_add(1, std::memory_order_acq_rel) + 1 < heads) return;
+    s.heads_done_[i].store(0, std::memory_order_relaxed);  // the next attention is a barrier away
+    convert_rows(s, 1, ctx, i, i + 1);
   };
 
   // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).
@@ -190,9 +229,9 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   // q = q_proj(x)·scaling, each member scaling the columns it computed (none when the weights
   // carry the factor, AttentionProjections::scaling).
   auto project_query = [&](const AttentionProjections& a, const kernels::Linear* then) {
-    if (a.scaling == 1.0f) return a.q.forward_team(x, n, q, team, then);
+    if (a.scaling == 1.0f) return a.q.forward_team(x_in, n, q, team, then);
     a.q.forward_team(
-        x, n, q, team,
+        x_in, n, q, team,
         [&](int64_t c0, int64_t c1) {
           for (int64_t i = 0; i < n; ++i) kernels::scale(q + i * H + c0, c1 - c0, a.scaling);
         },
@@ -220,8 +259,9 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   };
   team.run([&] {
     project_query(layer.self_attn, &layer.self_attn.k);
-    layer.self_attn.k.forward_team(x, n, k, team, append_to_cache(k, cache_k), &layer.self_attn.v);
-    layer.self_attn.v.forward_team(x, n, v, team, append_to_cache(v, cache_v),
+    layer.self_attn.k.forward_team(x_in, n, k, team, append_to_cache(k, cache_k),
+                                   &layer.self_attn.v);
+    layer.self_attn.v.forward_team(x_in, n, v, team, append_to_cache(v, cache_v),
                                    &layer.self_attn.out);
   });
   team.barrier();
@@ -232,10 +272,11 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
       kernels::attention_one_query(q + i * H + h * d, kv_head(cache_k, cache_v, active[i], h),
                                    pos + 1, d, nullptr, probs, ctx + i * H + h * d,
                                    next_head(cache_k, cache_v, u));
+      finish_unit(i);
     });
   });
   team.barrier();
-  team.run([&] { layer.self_attn.out.forward_team(ctx, n, y, team, &layer.cross_attn.q); });
+  team.run([&] { layer.self_attn.out.forward_team(ctx_in, n, y, team, &layer.cross_attn.q); });
   team.barrier();
   emit(0, y);
   add_and_norm(layer.self_attn_norm);
@@ -253,10 +294,12 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
                                    kv_head(s.cross_k_[l], s.cross_v_[l], item, h), T, d,
                                    s.key_mask_.data() + item * T, p, ctx + i * H + h * d,
                                    next_head(s.cross_k_[l], s.cross_v_[l], u));
+      finish_unit(i);
     });
   });
   team.barrier();
-  team.run([&] { layer.cross_attn.out.forward_team(ctx, n, y, team, &layer.ffn.intermediate); });
+  team.run(
+      [&] { layer.cross_attn.out.forward_team(ctx_in, n, y, team, &layer.ffn.intermediate); });
   team.barrier();
   emit(2, y);
   add_and_norm(layer.cross_attn_norm);
@@ -265,7 +308,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   // Feed-forward: each member applies GELU to the columns it produced.
   team.run([&] {
     layer.ffn.intermediate.forward_team(
-        x, n, ffn, team,
+        x_in, n, ffn, team,
         [&](int64_t c0, int64_t c1) { kernels::gelu_erf_rows(ffn + c0, n, c1 - c0, F); },
         &layer.ffn.output);
   });

@@ -3,6 +3,7 @@
 // layers with a self-attention KV cache and cross-attention keys/values computed once per
 // utterance, then feat_out (r mel frames) and prob_out (r stop logits).
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,6 +46,19 @@ class DecoderState {
   std::vector<HeadMajorCache> self_k_;  // per layer, growing with the positions decoded
   std::vector<HeadMajorCache> self_v_;
   std::vector<float> scratch_;  // one step of activations for all B items
+  // x and the attention output converted for the products that read them (Linear::convert),
+  // where they are produced: by each member for the rows it normalised, by whoever finishes a
+  // row's last head. [2][B] rows of converted_row_bytes_ each, then their [2][B] int8 scales.
+  unsigned char* converted_rows(int which) {
+    return reinterpret_cast<unsigned char*>(converted_.data()) +
+           which * batch_ * converted_row_bytes_;
+  }
+  float* converted_scales(int which) {
+    return converted_.data() + (2 * batch_ * converted_row_bytes_ + 3) / 4 + which * batch_;
+  }
+  std::vector<float> converted_;
+  int64_t converted_row_bytes_ = 0;  // Linear::converted_row_bytes()
+  std::vector<std::atomic<int>> heads_done_;  // per row: heads of the current attention done
   std::vector<float> probs_;    // per team member, one query row of attention weights
   int64_t probs_stride_ = 0;
   int probs_members_ = 1;
@@ -80,6 +94,10 @@ class SpeechDecoder {
   };
   void run_layer(int64_t l, DecoderState& state, const std::vector<int>& active, float* x,
                  float* cross_probs, const Observer& observer, const kernels::Team& team) const;
+  // Where DecoderState::converted_ keeps the converted x (which = 0) or attention output (1).
+  kernels::ConvertedRows converted(DecoderState& s, int which, const float* rows) const;
+  // Converts rows [r0, r1) of x (which = 0) or of the attention output (1) into place.
+  void convert_rows(DecoderState& s, int which, const float* rows, int64_t r0, int64_t r1) const;
 
   TtsConfig config_;
   SpeechDecoderPrenet prenet_;
