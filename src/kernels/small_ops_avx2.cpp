@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/prefetch_row.h"
 #include "kernels/small_ops.h"
@@ -169,6 +170,12 @@ inline void scores_int8(const float* q, const int8_t* k, const float* scales, in
     const float s = dot_int8(q, k + j * d, scales + j * groups, d);
     probs[j] = key_mask != nullptr ? s + key_mask[j] : s;
   }
+}
+
+// One key at a time here (small_ops_attention.inc scores the rest of a bf16 head).
+inline int64_t scores_bf16(const float*, const uint16_t*, int64_t, int64_t, const float*, float*,
+                           const KvHead&) {
+  return 0;
 }
 
 // Float vectors for small_ops_attention.inc and small_ops_norm.inc.
