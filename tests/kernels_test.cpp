@@ -262,14 +262,24 @@ TEST(KernelsTest, Bf16ConversionOfSpecialValuesIsBitIdenticalOnEveryIsa) {
   std::memcpy(&snan, &signalling_nan, 4);
   std::memcpy(&nnan, &negative_nan, 4);
   const float inf = std::numeric_limits<float>::infinity();
-  const std::vector<float> specials = {
-      1e-40f, -1e-45f, 1.1754942e-38f, -1.1754942e-38f, std::numeric_limits<float>::min(),
-      std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(), inf, -inf, snan,
-      nnan, 0.0f, -0.0f, 3.3895314e38f /* rounds up to inf */};
+  const std::vector<float> specials = {1e-40f,
+                                       -1e-45f,
+                                       1.1754942e-38f,
+                                       -1.1754942e-38f,
+                                       std::numeric_limits<float>::min(),
+                                       std::numeric_limits<float>::max(),
+                                       -std::numeric_limits<float>::max(),
+                                       inf,
+                                       -inf,
+                                       snan,
+                                       nnan,
+                                       0.0f,
+                                       -0.0f,
+                                       3.3895314e38f /* rounds up to inf */};
   const int64_t in = 37, rows = 3;
   std::vector<float> x = random_values(rows * in, 31, 2.0f);
   for (size_t i = 0; i < specials.size(); ++i) {
-    x[i] = specials[i];                  // row 0: the first full vector and beyond
+    x[i] = specials[i];                     // row 0: the first full vector and beyond
     x[2 * in + 20 + i % 17] = specials[i];  // row 2: the tail (columns 32..36) and before
   }
   std::vector<uint16_t> ref(rows * 38), got(rows * 38);

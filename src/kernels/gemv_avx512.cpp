@@ -309,8 +309,8 @@ void quantize_int8(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_
       const __m512i c = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(xr + k + 32), inv));
       const __m512i d = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(xr + k + 48), inv));
       const __m512i bytes = _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
-      _mm512_storeu_si512(o + k, _mm512_permutexvar_epi32(
-                                     order, _mm512_max_epi8(bytes, _mm512_set1_epi8(-127))));
+      _mm512_storeu_si512(
+          o + k, _mm512_permutexvar_epi32(order, _mm512_max_epi8(bytes, _mm512_set1_epi8(-127))));
     }
     for (; k < full; k += 16)
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o + k), quantize(_mm512_loadu_ps(xr + k)));

@@ -48,6 +48,13 @@ Linear::Linear(Tensor weight, Tensor bias, Precision precision)
 
 int64_t Linear::weight_bytes() const { return packed_ ? packed_->weight_bytes() : 0; }
 
+const PackedWeights& Linear::packed(const char* what) const {
+  if (!packed_)
+    fail(ErrorCode::kInternal,
+         std::string("Linear::") + what + " on an empty (default-constructed) layer");
+  return *packed_;
+}
+
 int64_t Linear::converted_row_bytes() const {
   if (!packed_) return 0;
   switch (precision_) {
@@ -70,8 +77,7 @@ ConvertedRows Linear::converted_at(const void* out, const float* scales, const f
 
 ConvertedRows Linear::convert(const float* x, int64_t rows, int64_t ldx, void* out,
                               float* scales) const {
-  if (!packed_) fail(ErrorCode::kInternal, "Linear::convert on an empty (default-constructed) layer");
-  const int64_t k_padded = packed_->k_padded;
+  const int64_t k_padded = packed("convert").k_padded;
   if (precision_ == Precision::kBf16)
     convert_rows_bf16(x, rows, in_, ldx, k_padded, static_cast<uint16_t*>(out));
   else if (precision_ == Precision::kInt8)
@@ -80,9 +86,10 @@ ConvertedRows Linear::convert(const float* x, int64_t rows, int64_t ldx, void* o
 }
 
 GemmFn Linear::prepare(const ConvertedRows& x, int64_t rows, float* y, GemmArgs& args) const {
+  const PackedWeights& w = packed("forward_team");
   if (x.precision != precision_ || x.in != in_)
-    fail(ErrorCode::kInternal, "Linear: rows converted for " + precision_name(x.precision) +
-                                   " × " + std::to_string(x.in) + " given to a " +
+    fail(ErrorCode::kInternal, "Linear: rows converted for " + precision_name(x.precision) + " × " +
+                                   std::to_string(x.in) + " given to a " +
                                    precision_name(precision_) + " × " + std::to_string(in_) +
                                    " layer");
   const KernelTable& table = active_kernels();
@@ -94,7 +101,7 @@ GemmFn Linear::prepare(const ConvertedRows& x, int64_t rows, float* y, GemmArgs&
   args.ldy = out_;
   args.bias = bias_.empty() ? nullptr : bias_.data();
   args.block_begin = 0;
-  args.block_end = packed_->blocks;
+  args.block_end = w.blocks;
   switch (precision_) {
     case Precision::kBf16:
       return table.gemm_bf16;
@@ -107,34 +114,13 @@ GemmFn Linear::prepare(const ConvertedRows& x, int64_t rows, float* y, GemmArgs&
 }
 
 GemmFn Linear::prepare(const float* x, int64_t rows, float* y, GemmArgs& args) const {
-  const PackedWeights& w = *packed_;
-  const KernelTable& table = active_kernels();
-  args.rows = rows;
-  args.y = y;
-  args.ldy = out_;
-  args.bias = bias_.empty() ? nullptr : bias_.data();
-  args.block_begin = 0;
-  args.block_end = w.blocks;
-  if (precision_ == Precision::kFp32) {
-    args.x = x;
-    args.ldx = in_;
-    return table.gemm_f32;
-  }
-  if (precision_ == Precision::kBf16) {
-    auto* xb = static_cast<uint16_t*>(scratch().get(static_cast<size_t>(rows * w.k_padded) * 2));
-    convert_rows_bf16(x, rows, in_, in_, w.k_padded, xb);
-    args.x = xb;
-    args.ldx = w.k_padded;
-    return table.gemm_bf16;
-  }
+  packed("forward_team");
   Scratch& s = scratch();
-  auto* xq = static_cast<int8_t*>(s.get(static_cast<size_t>(rows * w.k_padded)));
-  float* scales = s.get_scales(rows);
-  quantize_rows_int8(x, rows, in_, in_, w.k_padded, xq, scales);
-  args.x = xq;
-  args.ldx = w.k_padded;
-  args.x_scales = scales;
-  return table.gemm_int8;
+  void* out = precision_ == Precision::kFp32
+                  ? nullptr
+                  : s.get(static_cast<size_t>(rows * converted_row_bytes()));
+  float* scales = precision_ == Precision::kInt8 ? s.get_scales(rows) : nullptr;
+  return prepare(convert(x, rows, in_, out, scales), rows, y, args);
 }
 
 void Linear::forward(const float* x, int64_t rows, float* y) const {
@@ -156,20 +142,15 @@ const void* Linear::own_part_lines(const Team& team) const {
 void Linear::forward_team_impl(const float* x, int64_t rows, float* y, const Team& team,
                                void (*done)(void*, int64_t, int64_t), void* ctx,
                                const Linear* then) const {
-  if (!packed_)
-    fail(ErrorCode::kInternal, "Linear::forward_team on an empty (default-constructed) layer");
   if (rows <= 0) return;
-  GemmArgs args;
   // Every member converts the activations into its own scratch: cheaper than a barrier.
-  const GemmFn fn = prepare(x, rows, y, args);
-  run_team_product(fn, args, team, done, ctx, then);
+  GemmArgs args;
+  run_team_product(prepare(x, rows, y, args), args, team, done, ctx, then);
 }
 
 void Linear::forward_team_impl(const ConvertedRows& x, int64_t rows, float* y, const Team& team,
                                void (*done)(void*, int64_t, int64_t), void* ctx,
                                const Linear* then) const {
-  if (!packed_)
-    fail(ErrorCode::kInternal, "Linear::forward_team on an empty (default-constructed) layer");
   if (rows <= 0) return;
   GemmArgs args;
   const GemmFn fn = prepare(x, rows, y, args);

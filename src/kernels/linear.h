@@ -51,8 +51,7 @@ class Linear {
   // precision and in_features: bf16 / int8 rows into `out` (converted_row_bytes() apart) and,
   // for int8, one scale per row into `scales`. float32 rows need nothing: the result points at
   // x. Rows are converted independently, so converting a batch in parts gives the same bits.
-  ConvertedRows convert(const float* x, int64_t rows, int64_t ldx, void* out,
-                        float* scales) const;
+  ConvertedRows convert(const float* x, int64_t rows, int64_t ldx, void* out, float* scales) const;
   // The rows that convert() writes at out / scales (float32: reads at x), without converting:
   // for a buffer that several members fill in parts.
   ConvertedRows converted_at(const void* out, const float* scales, const float* x,
@@ -103,6 +102,8 @@ class Linear {
   void forward_team_impl(const ConvertedRows& x, int64_t rows, float* y, const Team& team,
                          void (*done)(void*, int64_t, int64_t), void* ctx,
                          const Linear* then) const;
+  // The packed weights; fails (ErrorCode::kInternal) on a default-constructed layer.
+  const PackedWeights& packed(const char* what) const;
   // The first lines of this member's own part of the pairs (Team::for_each_dynamic).
   const void* own_part_lines(const Team& team) const;
   // Points args at x (converted to bf16 / int8 in this thread's scratch) and y, all blocks.
@@ -110,8 +111,7 @@ class Linear {
   GemmFn prepare(const ConvertedRows& x, int64_t rows, float* y, GemmArgs& args) const;
   // Runs the prepared product on the team (forward_team).
   void run_team_product(GemmFn fn, const GemmArgs& args, const Team& team,
-                        void (*done)(void*, int64_t, int64_t), void* ctx,
-                        const Linear* then) const;
+                        void (*done)(void*, int64_t, int64_t), void* ctx, const Linear* then) const;
 
   Tensor bias_;
   std::shared_ptr<const PackedWeights> packed_;

@@ -122,7 +122,8 @@ void SpeechDecoder::convert_rows(DecoderState& s, int which, const float* rows, 
                                  int64_t r1) const {
   if (r1 <= r0 || feat_out_.precision() == kernels::Precision::kFp32) return;
   const int64_t H = config_.hidden_size;
-  feat_out_.convert(rows + r0 * H, r1 - r0, H, s.converted_rows(which) + r0 * s.converted_row_bytes_,
+  feat_out_.convert(rows + r0 * H, r1 - r0, H,
+                    s.converted_rows(which) + r0 * s.converted_row_bytes_,
                     s.converted_scales(which) + r0);
 }
 
@@ -298,8 +299,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     });
   });
   team.barrier();
-  team.run(
-      [&] { layer.cross_attn.out.forward_team(ctx_in, n, y, team, &layer.ffn.intermediate); });
+  team.run([&] { layer.cross_attn.out.forward_team(ctx_in, n, y, team, &layer.ffn.intermediate); });
   team.barrier();
   emit(2, y);
   add_and_norm(layer.cross_attn_norm);

@@ -57,9 +57,9 @@ class DecoderState {
     return converted_.data() + (2 * batch_ * converted_row_bytes_ + 3) / 4 + which * batch_;
   }
   std::vector<float> converted_;
-  int64_t converted_row_bytes_ = 0;  // Linear::converted_row_bytes()
+  int64_t converted_row_bytes_ = 0;           // Linear::converted_row_bytes()
   std::vector<std::atomic<int>> heads_done_;  // per row: heads of the current attention done
-  std::vector<float> probs_;    // per team member, one query row of attention weights
+  std::vector<float> probs_;                  // per team member, one query row of attention weights
   int64_t probs_stride_ = 0;
   int probs_members_ = 1;
 };
