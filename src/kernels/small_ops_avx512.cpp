@@ -96,12 +96,18 @@ inline __m512 load16(const uint16_t* p) {
 }
 inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
 
+// The 16 lanes whose sum is a · b.
 template <typename T>
-inline float dot(const float* a, const T* b, int64_t d) {
+inline __m512 partial_dot(const float* a, const T* b, int64_t d) {
   __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(a), load16(b));
   for (int64_t i = 16; i < d; i += 16)
     acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), load16(b + i), acc);
-  return _mm512_reduce_add_ps(acc);
+  return acc;
+}
+
+template <typename T>
+inline float dot(const float* a, const T* b, int64_t d) {
+  return _mm512_reduce_add_ps(partial_dot(a, b, d));
 }
 
 // out[0, d) = Σ_j p[j] · v[j·stride + (0, d)], up to 4 accumulators held across all keys,
@@ -194,11 +200,7 @@ inline int64_t scores_bf16(const float* q, const uint16_t* k, int64_t tk, int64_
     __m512 t[16];
     for (int u = 0; u < 16; ++u) {
       prefetch_row<uint16_t>(next.k, j + u, d);
-      const uint16_t* row = k + (j + u) * d;
-      __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(q), load16(row));
-      for (int64_t i = 16; i < d; i += 16)
-        acc = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), load16(row + i), acc);
-      t[u] = acc;
+      t[u] = partial_dot(q, k + (j + u) * d, d);
     }
     __m512 s = sum_each16(t);
     if (key_mask != nullptr) s = _mm512_add_ps(s, _mm512_loadu_ps(key_mask + j));

@@ -153,6 +153,8 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   // product (kernels/team.h).
   const int members = kernels::threads_for(step_weight_bytes_, 0);
   s.ensure_probs(members);
+  // A step that failed half-way may have left heads counted (run_layer's finish_unit).
+  for (std::atomic<int>& count : s.heads_done_) count.store(0, std::memory_order_relaxed);
   kernels::run_team(members, [&](const kernels::Team& team) {
     prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team,
                     layers_.empty() ? &feat_out_ : &layers_.front().self_attn.q);
@@ -160,15 +162,15 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
     if (feat_out_.precision() != kernels::Precision::kFp32) {
       team.run([&] {
         const auto [r0, r1] = team.share(n);
-        convert_rows(s, 0, x, r0, r1);
+        convert_rows(s, DecoderState::kConvertedX, x, r0, r1);
       });
       team.barrier();
     }
     if (observer && team.leader()) team.run([&] { emit("prenet_out", x, H); });
     for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
     team.run([&] {
-      feat_out_.forward_team(converted(s, 0, x), n, feat, team, &prob_out_);
-      prob_out_.forward_team(converted(s, 0, x), n, stop_logits, team);
+      feat_out_.forward_team(converted(s, DecoderState::kConvertedX, x), n, feat, team, &prob_out_);
+      prob_out_.forward_team(converted(s, DecoderState::kConvertedX, x), n, stop_logits, team);
     });
   });
   if (observer) {
@@ -204,13 +206,14 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     });
   };
   // The products read x and the attention output converted where they were produced.
-  const kernels::ConvertedRows x_in = converted(s, 0, x), ctx_in = converted(s, 1, ctx);
+  const kernels::ConvertedRows x_in = converted(s, DecoderState::kConvertedX, x),
+                               ctx_in = converted(s, DecoderState::kConvertedContext, ctx);
   // x = LayerNorm(x + y), rows shared out (one row: the leader alone), and converted.
   auto add_and_norm = [&](const LayerNormWeights& norm) {
     team.run([&] {
       const auto [r0, r1] = team.share(n);
       if (r1 > r0) norm.add_and_norm(x + r0 * H, y + r0 * H, r1 - r0);
-      convert_rows(s, 0, x, r0, r1);
+      convert_rows(s, DecoderState::kConvertedX, x, r0, r1);
     });
     team.barrier();
   };
@@ -221,7 +224,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     if (!convert_context) return;
     if (s.heads_done_[i].fetch_add(1, std::memory_order_acq_rel) + 1 < heads) return;
     s.heads_done_[i].store(0, std::memory_order_relaxed);  // the next attention is a barrier away
-    convert_rows(s, 1, ctx, i, i + 1);
+    convert_rows(s, DecoderState::kConvertedContext, ctx, i, i + 1);
   };
 
   // Self-attention over the cached positions 0..pos (no mask: one query, all past keys).

@@ -49,6 +49,7 @@ class DecoderState {
   // x and the attention output converted for the products that read them (Linear::convert),
   // where they are produced: by each member for the rows it normalised, by whoever finishes a
   // row's last head. [2][B] rows of converted_row_bytes_ each, then their [2][B] int8 scales.
+  static constexpr int kConvertedX = 0, kConvertedContext = 1;  // `which`
   unsigned char* converted_rows(int which) {
     return reinterpret_cast<unsigned char*>(converted_.data()) +
            which * batch_ * converted_row_bytes_;
@@ -94,9 +95,9 @@ class SpeechDecoder {
   };
   void run_layer(int64_t l, DecoderState& state, const std::vector<int>& active, float* x,
                  float* cross_probs, const Observer& observer, const kernels::Team& team) const;
-  // Where DecoderState::converted_ keeps the converted x (which = 0) or attention output (1).
+  // Where DecoderState::converted_ keeps the converted x or attention output (`which`).
   kernels::ConvertedRows converted(DecoderState& s, int which, const float* rows) const;
-  // Converts rows [r0, r1) of x (which = 0) or of the attention output (1) into place.
+  // Converts rows [r0, r1) of x or of the attention output (`which`) into place.
   void convert_rows(DecoderState& s, int which, const float* rows, int64_t r0, int64_t r1) const;
 
   TtsConfig config_;
