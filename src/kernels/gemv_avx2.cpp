@@ -5,6 +5,8 @@
 // Everything here has internal linkage so no AVX2 code can leak into generic callers.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 
@@ -225,11 +227,88 @@ uint64_t read_stream(const void* data, size_t bytes) {
   return lanes[0] ^ lanes[1] ^ lanes[2] ^ lanes[3];
 }
 
+// Activation conversions with the portable loops' results (packed_weights.cpp). A row's last
+// values are copied into a zeroed block of 32 and converted as a full one: zeros give 0 in both
+// formats, which is also the padding up to k_padded.
+constexpr int64_t kConvertBlock = 32;
+
+template <typename Convert32, typename Out>
+void convert_row_blocks(const float* xr, int64_t in, int64_t k_padded, Out* o, Convert32 convert) {
+  int64_t k = 0;
+  for (; k + kConvertBlock <= in; k += kConvertBlock) convert(xr + k, o + k);
+  if (k >= k_padded) return;
+  alignas(32) float last[kConvertBlock] = {};
+  Out converted[kConvertBlock];
+  if (in > k) std::memcpy(last, xr + k, sizeof(float) * static_cast<size_t>(in - k));
+  convert(last, converted);
+  std::memcpy(o + k, converted, sizeof(Out) * static_cast<size_t>(k_padded - k));
+}
+
+// float_to_bf16() on 8 lanes: integer round to nearest even of the top 16 bits, NaN kept quiet.
+inline __m128i bf16_8(__m256 v) {
+  const __m256i bits = _mm256_castps_si256(v);
+  const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffffff)),
+                                         _mm256_set1_epi32(0x7f800000));
+  const __m256i bias =
+      _mm256_add_epi32(_mm256_set1_epi32(0x7fff),
+                       _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1)));
+  const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(bits, bias), 16);
+  const __m256i nan_bits = _mm256_or_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(0x40));
+  const __m256i halves = _mm256_blendv_epi8(rounded, nan_bits, nan);  // each ≤ 0xffff
+  return _mm256_castsi256_si128(
+      _mm256_permute4x64_epi64(_mm256_packus_epi32(halves, halves), 0xd8));
+}
+
+void convert_bf16(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                  uint16_t* out) {
+  for (int64_t r = 0; r < rows; ++r)
+    convert_row_blocks(
+        x + r * ldx, in, k_padded, out + r * k_padded, [](const float* from, uint16_t* to) {
+          for (int i = 0; i < kConvertBlock; i += 8)
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(to + i), bf16_8(_mm256_loadu_ps(from + i)));
+        });
+}
+
+// quantize_rows_int8()'s q = clamp(round_even(x · inv), ±127): vcvtps2dq rounds the rounded
+// product to nearest even, the saturating packs and one clamp keep the range (|x · inv| ≤ 127
+// for every number).
+void quantize_int8(const float* x, int64_t rows, int64_t in, int64_t ldx, int64_t k_padded,
+                   int8_t* out, float* scales) {
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * ldx;
+    __m256 m0 = _mm256_setzero_ps(), m1 = m0;
+    int64_t k = 0;
+    for (; k + 16 <= in; k += 16) {
+      m0 = _mm256_max_ps(m0, _mm256_and_ps(_mm256_loadu_ps(xr + k), abs_mask));
+      m1 = _mm256_max_ps(m1, _mm256_and_ps(_mm256_loadu_ps(xr + k + 8), abs_mask));
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, _mm256_max_ps(m0, m1));
+    float max_abs = 0.0f;
+    for (float lane : lanes) max_abs = std::max(max_abs, lane);
+    for (; k < in; ++k) max_abs = std::max(max_abs, std::fabs(xr[k]));
+    scales[r] = max_abs / 127.0f;
+    const __m256 inv = _mm256_set1_ps(max_abs > 0.0f ? 127.0f / max_abs : 0.0f);
+    convert_row_blocks(xr, in, k_padded, out + r * k_padded, [&](const float* from, int8_t* to) {
+      const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(from), inv));
+      const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(from + 8), inv));
+      const __m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(from + 16), inv));
+      const __m256i d = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(from + 24), inv));
+      const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+      _mm256_storeu_si256(
+          reinterpret_cast<__m256i*>(to),
+          _mm256_max_epi8(_mm256_permutevar8x32_epi32(bytes, order), _mm256_set1_epi8(-127)));
+    });
+  }
+}
+
 }  // namespace
 
 const KernelTable& avx2_kernels() {
-  static const KernelTable table{Isa::kAvx2,  gemm_f32, gemm_bf16, gemm_int8,
-                                 read_stream, nullptr,  nullptr};
+  static const KernelTable table{Isa::kAvx2,  gemm_f32,     gemm_bf16,    gemm_int8,
+                                 read_stream, convert_bf16, quantize_int8};
   return table;
 }
 
