@@ -108,7 +108,7 @@ DecoderState SpeechDecoder::start(const Tensor& encoder_out, const std::vector<f
   // feat_out does.
   s.converted_row_bytes_ = feat_out_.converted_row_bytes();
   s.converted_.resize((2 * B * s.converted_row_bytes_ + 3) / 4 + 2 * B);
-  s.heads_done_ = std::vector<std::atomic<int>>(B);
+  s.heads_done_ = std::vector<DecoderState::HeadsDone>(B);
   return s;
 }
 
@@ -154,7 +154,8 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   const int members = kernels::threads_for(step_weight_bytes_, 0);
   s.ensure_probs(members);
   // A step that failed half-way may have left heads counted (run_layer's finish_unit).
-  for (std::atomic<int>& count : s.heads_done_) count.store(0, std::memory_order_relaxed);
+  for (DecoderState::HeadsDone& done : s.heads_done_)
+    done.count.store(0, std::memory_order_relaxed);
   kernels::run_team(members, [&](const kernels::Team& team) {
     prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team,
                     layers_.empty() ? &feat_out_ : &layers_.front().self_attn.q);
@@ -222,8 +223,9 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   const bool convert_context = feat_out_.precision() != kernels::Precision::kFp32;
   auto finish_unit = [&](int64_t i) {
     if (!convert_context) return;
-    if (s.heads_done_[i].fetch_add(1, std::memory_order_acq_rel) + 1 < heads) return;
-    s.heads_done_[i].store(0, std::memory_order_relaxed);  // the next attention is a barrier away
+    if (s.heads_done_[i].count.fetch_add(1, std::memory_order_acq_rel) + 1 < heads) return;
+    s.heads_done_[i].count.store(
+        0, std::memory_order_relaxed);  // the next attention is a barrier away
     convert_rows(s, DecoderState::kConvertedContext, ctx, i, i + 1);
   };
 

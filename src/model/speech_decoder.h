@@ -58,9 +58,15 @@ class DecoderState {
     return converted_.data() + (2 * batch_ * converted_row_bytes_ + 3) / 4 + which * batch_;
   }
   std::vector<float> converted_;
-  int64_t converted_row_bytes_ = 0;           // Linear::converted_row_bytes()
-  std::vector<std::atomic<int>> heads_done_;  // per row: heads of the current attention done
-  std::vector<float> probs_;                  // per team member, one query row of attention weights
+  int64_t converted_row_bytes_ = 0;  // Linear::converted_row_bytes()
+  // Per row: heads of the current attention done, one cache line each. The members count
+  // different rows at the same time; with the counters in one line, every count moved that line
+  // between the cores (cross-attention at batch 8, int8: 21.5-22.4 -> 16.7-19.8 µs a layer).
+  struct alignas(64) HeadsDone {
+    std::atomic<int> count{0};
+  };
+  std::vector<HeadsDone> heads_done_;
+  std::vector<float> probs_;  // per team member, one query row of attention weights
   int64_t probs_stride_ = 0;
   int probs_members_ = 1;
 };
