@@ -156,6 +156,7 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
   // A step that failed half-way may have left heads counted (run_layer's finish_unit).
   for (DecoderState::HeadsDone& done : s.heads_done_)
     done.count.store(0, std::memory_order_relaxed);
+  PhaseClock clock(s.phase_times_);
   kernels::run_team(members, [&](const kernels::Team& team) {
     prenet_.forward(frames, n, s.pos_, seed, spk, x, prenet_scratch, team,
                     layers_.empty() ? &feat_out_ : &layers_.front().self_attn.q);
@@ -168,12 +169,16 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
       team.barrier();
     }
     if (observer && team.leader()) team.run([&] { emit("prenet_out", x, H); });
-    for (int64_t l = 0; l < layers(); ++l) run_layer(l, s, active, x, cross_probs, observer, team);
+    if (team.leader()) clock.mark(DecoderPhase::kPrenet);
+    for (int64_t l = 0; l < layers(); ++l)
+      run_layer(l, s, active, x, cross_probs, observer, team, clock);
     team.run([&] {
       feat_out_.forward_team(converted(s, DecoderState::kConvertedX, x), n, feat, team, &prob_out_);
       prob_out_.forward_team(converted(s, DecoderState::kConvertedX, x), n, stop_logits, team);
     });
   });
+  clock.mark(DecoderPhase::kOutput);
+  if (clock.recording()) ++s.phase_times_->steps;
   if (observer) {
     emit("feat_out", feat, feat_out_.out_features());
     emit("stop_logits", stop_logits, prob_out_.out_features());
@@ -183,7 +188,7 @@ void SpeechDecoder::step(DecoderState& s, const std::vector<int>& active, const 
 
 void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>& active, float* x,
                               float* cross_probs, const Observer& observer,
-                              const kernels::Team& team) const {
+                              const kernels::Team& team, PhaseClock& clock) const {
   const Layer& layer = layers_[l];
   const int64_t H = config_.hidden_size, F = config_.decoder_ffn_dim, T = s.enc_len_, B = s.batch_;
   const int64_t n = static_cast<int64_t>(active.size());
@@ -209,14 +214,19 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   // The products read x and the attention output converted where they were produced.
   const kernels::ConvertedRows x_in = converted(s, DecoderState::kConvertedX, x),
                                ctx_in = converted(s, DecoderState::kConvertedContext, ctx);
+  // The leader times the phase that the barrier it just passed ended.
+  auto ended = [&](DecoderPhase phase) {
+    if (team.leader()) clock.mark(phase);
+  };
   // x = LayerNorm(x + y), rows shared out (one row: the leader alone), and converted.
-  auto add_and_norm = [&](const LayerNormWeights& norm) {
+  auto add_and_norm = [&](const LayerNormWeights& norm, DecoderPhase phase) {
     team.run([&] {
       const auto [r0, r1] = team.share(n);
       if (r1 > r0) norm.add_and_norm(x + r0 * H, y + r0 * H, r1 - r0);
       convert_rows(s, DecoderState::kConvertedX, x, r0, r1);
     });
     team.barrier();
+    ended(phase);
   };
   // After unit u of an attention: the member that finishes a row's last head converts the row.
   // (acq_rel: it then sees the other member's heads of that row.)
@@ -271,6 +281,7 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
                                    &layer.self_attn.out);
   });
   team.barrier();
+  ended(DecoderPhase::kSelfProjections);
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads;
@@ -282,15 +293,18 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     });
   });
   team.barrier();
+  ended(DecoderPhase::kSelfAttention);
   team.run([&] { layer.self_attn.out.forward_team(ctx_in, n, y, team, &layer.cross_attn.q); });
   team.barrier();
+  ended(DecoderPhase::kSelfOut);
   emit(0, y);
-  add_and_norm(layer.self_attn_norm);
+  add_and_norm(layer.self_attn_norm, DecoderPhase::kSelfNorm);
   emit(1, x);
 
   // Cross-attention over the encoder output with its padding mask.
   team.run([&] { project_query(layer.cross_attn, &layer.cross_attn.out); });
   team.barrier();
+  ended(DecoderPhase::kCrossQuery);
   team.run([&] {
     team.for_each_dynamic(n * heads, [&](int64_t u) {
       const int64_t i = u / heads, h = u % heads, item = active[i];
@@ -304,10 +318,12 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
     });
   });
   team.barrier();
+  ended(DecoderPhase::kCrossAttention);
   team.run([&] { layer.cross_attn.out.forward_team(ctx_in, n, y, team, &layer.ffn.intermediate); });
   team.barrier();
+  ended(DecoderPhase::kCrossOut);
   emit(2, y);
-  add_and_norm(layer.cross_attn_norm);
+  add_and_norm(layer.cross_attn_norm, DecoderPhase::kCrossNorm);
   emit(3, x);
 
   // Feed-forward: each member applies GELU to the columns it produced.
@@ -318,11 +334,13 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
         &layer.ffn.output);
   });
   team.barrier();
+  ended(DecoderPhase::kFfnIn);
   const kernels::Linear* next_product = l + 1 < L ? &layers_[l + 1].self_attn.q : &feat_out_;
   team.run([&] { layer.ffn.output.forward_team(ffn, n, y, team, next_product); });
   team.barrier();
+  ended(DecoderPhase::kFfnOut);
   emit(4, y);
-  add_and_norm(layer.final_norm);
+  add_and_norm(layer.final_norm, DecoderPhase::kFfnNorm);
   emit(5, x);
 }
 

@@ -12,6 +12,7 @@
 #include "kernels/linear.h"
 #include "kernels/team.h"
 #include "model/config.h"
+#include "model/decoder_phases.h"
 #include "model/kv_cache.h"
 #include "model/observer.h"
 #include "model/speech_decoder_prenet.h"
@@ -29,6 +30,9 @@ class DecoderState {
   int64_t batch() const { return batch_; }
   int64_t encoder_length() const { return enc_len_; }
   int64_t position() const { return pos_; }  // decoder positions consumed so far
+  // Every later step adds where its time went to *times (null: stop recording); *times must
+  // outlive those steps.
+  void record_phases(DecoderPhaseTimes* times) { phase_times_ = times; }
 
  private:
   friend class SpeechDecoder;
@@ -69,6 +73,7 @@ class DecoderState {
   std::vector<float> probs_;  // per team member, one query row of attention weights
   int64_t probs_stride_ = 0;
   int probs_members_ = 1;
+  DecoderPhaseTimes* phase_times_ = nullptr;
 };
 
 class SpeechDecoder {
@@ -100,7 +105,8 @@ class SpeechDecoder {
     LayerNormWeights final_norm;
   };
   void run_layer(int64_t l, DecoderState& state, const std::vector<int>& active, float* x,
-                 float* cross_probs, const Observer& observer, const kernels::Team& team) const;
+                 float* cross_probs, const Observer& observer, const kernels::Team& team,
+                 PhaseClock& clock) const;
   // Where DecoderState::converted_ keeps the converted x or attention output (`which`).
   kernels::ConvertedRows converted(DecoderState& s, int which, const float* rows) const;
   // Converts rows [r0, r1) of x or of the attention output (`which`) into place.

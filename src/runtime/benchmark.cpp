@@ -96,13 +96,16 @@ Inputs make_inputs(const TtsConfig& c, int64_t tokens, int64_t batch) {
 }
 
 // Runs `steps` decoder steps for the whole batch, feeding back each item's last frame as HF
-// does; writes the mel [B, steps·r, M] and returns the wall time of the steps alone.
+// does; writes the mel [B, steps·r, M] and returns the wall time of the steps alone. `phases`
+// (may be null) receives where the steps' time went.
 double decode(const Models& m, const Inputs& in, const Tensor& encoder_out, int64_t steps,
-              std::vector<float>& mel, double* cpu_ms = nullptr) {
+              std::vector<float>& mel, double* cpu_ms = nullptr,
+              DecoderPhaseTimes* phases = nullptr) {
   const TtsConfig& c = m.tts_config;
   const int64_t B = in.tokens.batch, M = c.num_mel_bins, r = c.reduction_factor;
   const SpeechDecoder& decoder = m.tts.decoder();
   DecoderState state = decoder.start(encoder_out, in.tokens.key_mask(), in.speakers, steps);
+  state.record_phases(phases);
   std::vector<int> active(B);
   std::iota(active.begin(), active.end(), 0);
   std::vector<float> frames(B * M, 0.0f), feat(B * r * M), logits(B * r);
@@ -123,7 +126,8 @@ double decode(const Models& m, const Inputs& in, const Tensor& encoder_out, int6
 
 struct StageTimes {
   double encoder = 0, decoder = 0, postnet = 0, vocoder = 0;
-  double decoder_cpu = 0;  // process CPU time during the decoder steps
+  double decoder_cpu = 0;    // process CPU time during the decoder steps
+  DecoderPhaseTimes phases;  // of the decoder steps
 };
 
 StageTimes run_pipeline(const Models& m, const Inputs& in, int64_t steps) {
@@ -134,7 +138,7 @@ StageTimes run_pipeline(const Models& m, const Inputs& in, int64_t steps) {
   const Tensor encoder_out = m.tts.encoder().forward(in.tokens);
   t.encoder = ms_since(start);
   std::vector<float> mel;
-  t.decoder = decode(m, in, encoder_out, steps, mel, &t.decoder_cpu);
+  t.decoder = decode(m, in, encoder_out, steps, mel, &t.decoder_cpu, &t.phases);
   std::vector<float> post(mel.size());
   start = Clock::now();
   m.tts.postnet().forward(mel.data(), B, frames, post.data());
@@ -227,21 +231,30 @@ BenchmarkReport run_benchmark(const BenchmarkOptions& options) {
   const Inputs inputs = make_inputs(c, options.tokens, options.batch);
   const Inputs single = make_inputs(c, options.tokens, 1);
   run_pipeline(models, inputs, std::min<int64_t>(options.steps, 8));  // warm-up: caches, primitives
-  StageTimes best{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-                  std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
+  StageTimes best;
+  best.encoder = best.decoder = best.postnet = best.vocoder = std::numeric_limits<double>::max();
   double best_single = std::numeric_limits<double>::max();
+  DecoderPhaseTimes single_phases;  // of the fastest batch-1 run
   double best_ttfa = std::numeric_limits<double>::max();
   for (int i = 0; i < options.repeats; ++i) {
     const StageTimes t = run_pipeline(models, inputs, options.steps);
     best.encoder = std::min(best.encoder, t.encoder);
-    if (t.decoder < best.decoder) best.decoder_cpu = t.decoder_cpu;
+    if (t.decoder < best.decoder) {
+      best.decoder_cpu = t.decoder_cpu;
+      best.phases = t.phases;
+    }
     best.decoder = std::min(best.decoder, t.decoder);
     best.postnet = std::min(best.postnet, t.postnet);
     best.vocoder = std::min(best.vocoder, t.vocoder);
     if (options.batch > 1) {
       const Tensor enc = models.tts.encoder().forward(single.tokens);
       std::vector<float> mel;
-      best_single = std::min(best_single, decode(models, single, enc, options.steps, mel));
+      DecoderPhaseTimes phases;
+      const double ms = decode(models, single, enc, options.steps, mel, nullptr, &phases);
+      if (ms < best_single) {
+        best_single = ms;
+        single_phases = phases;
+      }
     }
     best_ttfa = std::min(
         best_ttfa, time_to_first_audio(models, single, options.first_chunk_frames, options.steps));
@@ -272,6 +285,11 @@ BenchmarkReport run_benchmark(const BenchmarkOptions& options) {
         options.batch * report.single_stream_ms_per_step / report.decoder_ms_per_step;
   }
   report.decoder_cpu_share = best.decoder_cpu / (best.decoder * report.threads);
+  for (int p = 0; p < kDecoderPhases; ++p) {
+    report.decoder_phase_ms_per_step[p] = best.phases.ms[p] / options.steps;
+    if (options.batch > 1)
+      report.single_stream_phase_ms_per_step[p] = single_phases.ms[p] / options.steps;
+  }
   return report;
 }
 
@@ -301,6 +319,15 @@ std::string BenchmarkReport::to_json() const {
     j["single_stream_ms_per_step"] = single_stream_ms_per_step;
     j["batch_speedup"] = batch_speedup;
   }
+  auto phases = [](const std::array<double, kDecoderPhases>& ms) {
+    nlohmann::ordered_json o;
+    for (int p = 0; p < kDecoderPhases; ++p)
+      o[std::string(decoder_phase_name(static_cast<DecoderPhase>(p)))] = ms[p];
+    return o;
+  };
+  j["decoder_phase_ms_per_step"] = phases(decoder_phase_ms_per_step);
+  if (options.batch > 1)
+    j["single_stream_phase_ms_per_step"] = phases(single_stream_phase_ms_per_step);
   j["decoder_cpu_share"] = decoder_cpu_share;
   j["decoder_cpu_ms_per_step"] = decoder_cpu_share * decoder_ms_per_step * threads;
   j["load_ms"] = load_ms;
@@ -335,6 +362,19 @@ std::string BenchmarkReport::to_text() const {
     std::snprintf(buf, sizeof(buf),
                   "  batch-1 step in the same run     %9.3f ms/step  (batch throughput %.2fx)\n",
                   single_stream_ms_per_step, batch_speedup);
+    text += buf;
+  }
+  text += options.batch > 1 ? "  decoder step by phase, ms (batch, batch 1, ratio):\n"
+                            : "  decoder step by phase, ms:\n";
+  for (int p = 0; p < kDecoderPhases; ++p) {
+    const std::string name(decoder_phase_name(static_cast<DecoderPhase>(p)));
+    if (options.batch > 1)
+      std::snprintf(buf, sizeof(buf), "    %-18s %8.4f  %8.4f  %5.2fx\n", name.c_str(),
+                    decoder_phase_ms_per_step[p], single_stream_phase_ms_per_step[p],
+                    decoder_phase_ms_per_step[p] / single_stream_phase_ms_per_step[p]);
+    else
+      std::snprintf(buf, sizeof(buf), "    %-18s %8.4f\n", name.c_str(),
+                    decoder_phase_ms_per_step[p]);
     text += buf;
   }
   return text;

@@ -3,10 +3,12 @@
 // weights generated in memory (random-weights-v1, no files), and measures in the same run the
 // machine's read bandwidth, which gives the decoder step's memory floor at the chosen precision.
 // Decoding runs a fixed number of steps (random weights have no meaningful stop point).
+#include <array>
 #include <cstdint>
 #include <string>
 
 #include "kernels/packed_weights.h"
+#include "model/decoder_phases.h"
 
 namespace speecht5 {
 
@@ -46,6 +48,10 @@ struct BenchmarkReport {
   double decoder_cpu_share = 0;          // process CPU time / (wall · threads) while decoding:
                                          // well below 1 means other work shared the cores
   double peak_rss_mb = 0;                // before the bandwidth probe's buffer
+  // The fastest decoder run by phase (model/decoder_phases.h), ms per step; and, batch > 1, the
+  // batch-1 run's.
+  std::array<double, kDecoderPhases> decoder_phase_ms_per_step{};
+  std::array<double, kDecoderPhases> single_stream_phase_ms_per_step{};
 
   std::string to_json() const;
   std::string to_text() const;
