@@ -13,6 +13,7 @@
 
 #include "kernels/threading.h"
 #include "model/tts_model.h"
+#include "support/decoder_start.h"
 #include "support/fixtures.h"
 
 namespace speecht5 {
@@ -25,13 +26,7 @@ struct DecodeRun {
 
 DecodeRun decode(const TtsModel& model, int64_t batch, int64_t steps, DecoderPhaseTimes* times) {
   const TtsConfig& c = model.config();
-  const std::vector<int64_t> ids = {4, 5, 6, 7, 8, 9, 2};
-  const TokenBatch tokens =
-      TokenBatch::from_sequences(std::vector<std::vector<int64_t>>(batch, ids), c.pad_token_id);
-  const Tensor encoder_out = model.encoder().forward(tokens);
-  Tensor speakers({batch, c.speaker_embedding_dim});
-  for (int64_t i = 0; i < speakers.numel(); ++i) speakers.mutable_data()[i] = 0.01f * (i % 17);
-  DecoderState state = model.decoder().start(encoder_out, tokens.key_mask(), speakers, steps);
+  DecoderState state = test::start_decoder(model, batch, steps);
   state.record_phases(times);
   std::vector<int> active(batch);
   std::iota(active.begin(), active.end(), 0);

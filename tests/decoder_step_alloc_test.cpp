@@ -10,6 +10,7 @@
 
 #include "model/random_weights.h"
 #include "model/tts_model.h"
+#include "support/decoder_start.h"
 #include "support/fixtures.h"
 
 namespace {
@@ -38,14 +39,8 @@ namespace {
 
 long long allocations_during_steps(const TtsModel& model, int64_t batch) {
   const TtsConfig& c = model.config();
-  const std::vector<int64_t> ids = {4, 5, 6, 7, 8, 9, 2};
-  const TokenBatch tokens =
-      TokenBatch::from_sequences(std::vector<std::vector<int64_t>>(batch, ids), c.pad_token_id);
-  const Tensor encoder_out = model.encoder().forward(tokens);
-  Tensor speakers({batch, c.speaker_embedding_dim});
-  for (int64_t i = 0; i < speakers.numel(); ++i) speakers.mutable_data()[i] = 0.01f * (i % 17);
   const int64_t steps = 12;
-  DecoderState state = model.decoder().start(encoder_out, tokens.key_mask(), speakers, steps);
+  DecoderState state = test::start_decoder(model, batch, steps);
   std::vector<int> active(batch);
   std::iota(active.begin(), active.end(), 0);
   const int64_t M = c.num_mel_bins, r = c.reduction_factor;

@@ -3,7 +3,7 @@
 // a step, by phase, summed over the layers and the steps recorded (DecoderState::record_phases).
 // The products are the phases to hold against their compute or memory floor; the attention
 // phases are bound by reading the caches; the norms by the barriers around them
-// (docs/PERFORMANCE.md). Recording costs two clock reads a barrier; not recording, one branch.
+// (docs/PERFORMANCE.md). Recording costs a clock read per barrier; not recording, a branch.
 #include <array>
 #include <chrono>
 #include <cstdint>

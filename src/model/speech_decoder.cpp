@@ -234,8 +234,8 @@ void SpeechDecoder::run_layer(int64_t l, DecoderState& s, const std::vector<int>
   auto finish_unit = [&](int64_t i) {
     if (!convert_context) return;
     if (s.heads_done_[i].count.fetch_add(1, std::memory_order_acq_rel) + 1 < heads) return;
-    s.heads_done_[i].count.store(
-        0, std::memory_order_relaxed);  // the next attention is a barrier away
+    // Reset for the next attention, which is a barrier away.
+    s.heads_done_[i].count.store(0, std::memory_order_relaxed);
     convert_rows(s, DecoderState::kConvertedContext, ctx, i, i + 1);
   };
 
