@@ -15,6 +15,7 @@
 #include "model/tts_model.h"
 #include "support/decoder_start.h"
 #include "support/fixtures.h"
+#include "support/scoped_team.h"
 
 namespace speecht5 {
 namespace {
@@ -49,19 +50,14 @@ DecodeRun decode(const TtsModel& model, int64_t batch, int64_t steps, DecoderPha
 TEST(DecoderPhasesTest, EveryPhaseIsTimedAndTheyAddUpWithinTheSteps) {
   const TtsModel model = TtsModel::load(test::data_dir() / "models/tiny/tts");
   for (int threads : {1, 2}) {
-    // The tiny model's products are below the size where threads pay off: lower that limit so
-    // that two threads make a team of two, whose leader does the timing.
-    const int saved = kernels::num_threads();
-    kernels::set_num_threads(threads);
-    kernels::set_small_op_limits(0, 0);
-    kernels::set_starvation_guard(false);
     DecoderPhaseTimes times;
-    const DecodeRun recorded = decode(model, 3, 5, &times);
-    EXPECT_EQ(kernels::last_team_size(), threads);
-    const DecodeRun plain = decode(model, 3, 5, nullptr);
-    kernels::set_starvation_guard(true);
-    kernels::set_small_op_limits(64 << 10, 1 << 20);
-    kernels::set_num_threads(saved);
+    DecodeRun recorded, plain;
+    {
+      const test::ScopedTeam team(threads);  // so that two threads make a team of two
+      recorded = decode(model, 3, 5, &times);
+      EXPECT_EQ(kernels::last_team_size(), threads);
+      plain = decode(model, 3, 5, nullptr);
+    }
     EXPECT_EQ(recorded.feat, plain.feat) << threads << " thread(s)";
     EXPECT_EQ(times.steps, 3);  // recording stopped after the third step
     for (int p = 0; p < kDecoderPhases; ++p)

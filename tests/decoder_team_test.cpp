@@ -11,26 +11,12 @@
 #include "runtime/generator.h"
 #include "support/fixtures.h"
 #include "support/generation_check.h"
+#include "support/scoped_team.h"
 
 namespace speecht5 {
 namespace {
 
-class ScopedTeam {
- public:
-  explicit ScopedTeam(int threads) : saved_(kernels::num_threads()) {
-    kernels::set_num_threads(threads);
-    kernels::set_small_op_limits(0, 0);
-    kernels::set_starvation_guard(false);  // 3 members on 2 cores wait at barriers on purpose
-  }
-  ~ScopedTeam() {
-    kernels::set_starvation_guard(true);
-    kernels::set_small_op_limits(64 << 10, 1 << 20);
-    kernels::set_num_threads(saved_);
-  }
-
- private:
-  int saved_;
-};
+using test::ScopedTeam;
 
 const TtsModel& tiny_model() {
   static const TtsModel model = TtsModel::load(test::data_dir() / "models/tiny/tts");
